@@ -1,0 +1,254 @@
+import type {
+  ChatMessage,
+  Member,
+  Membership,
+  MessageDraft,
+  NewParticipant,
+  Participant,
+  Room,
+  RoomSummary,
+} from './types.js';
+
+/**
+ * The port the chat needs: where chat state lives and how instances wake each other.
+ *
+ * Implementations (engines/sqlite, engines/redis) are interchangeable; the shared contract suite
+ * in test/engine-contract.ts is the executable form of the guarantees written here. Every
+ * guarantee holds across all processes that share one store, not just within one process.
+ *
+ * General rules for every method:
+ * - Each method is atomic: no other call, on any instance, observes half of it.
+ * - A method that cannot reach its storage rejects with `StorageUnavailableError` and changes
+ *   nothing. Refusals that are part of the chat (a full room, a missing membership) are returned
+ *   as outcome values, never thrown, so the chat layer decides how to word them.
+ * - Engines store what they are given. They make no product decisions: the texts of system
+ *   messages, which rooms end on a leave and every validation belong to the chat layer.
+ */
+export interface ChatEngine {
+  /** How events reach waiters on this instance and on every other instance sharing the store. */
+  readonly bus: EventBus;
+
+  // --- participants ---------------------------------------------------------------------------
+
+  /** Stores a new participant. `userId` and `credential` are fresh and unique (the caller made them). */
+  createParticipant(participant: NewParticipant): Promise<void>;
+
+  /** The participant whose credential digest this is, or null. */
+  findParticipant(credential: string): Promise<Participant | null>;
+
+  /** Records activity (presence) and, when given, a new display name. */
+  touchParticipant(userId: string, now: number, displayName?: string): Promise<void>;
+
+  // --- queue and matching ---------------------------------------------------------------------
+
+  /**
+   * Random pairing, first in first out, in one atomic step:
+   * - the participant is a member of a queue room that has not ended → `already_in_chat`;
+   * - the participant is queued → `already_waiting` with its 1-based position;
+   * - somebody else is queued → both leave the queue and become the two members of a new queue
+   *   room `matchRoomId` (capacity 2, cursors at 0) → `matched` with the partner;
+   * - otherwise the participant joins the end of the queue → `waiting`.
+   * Under any concurrency a participant is never matched with itself and never lands in two rooms.
+   */
+  enqueue(userId: string, request: { now: number; matchRoomId: string }): Promise<EnqueueOutcome>;
+
+  /** Where the participant stands: in a queue room that has not ended, queued, or neither. */
+  matchState(userId: string): Promise<MatchState>;
+
+  /** Takes the participant out of the queue; false when it was not queued. */
+  leaveQueue(userId: string): Promise<boolean>;
+
+  // --- rooms ------------------------------------------------------------------------------------
+
+  /**
+   * Creates or joins a named room, atomically:
+   * - no room `roomId` → create it (kind `named`, the given capacity) with the participant as its
+   *   only member, cursor 0, no message written → `created`;
+   * - the room has ended → `chat_ended`; the participant is already in it → `already_member`
+   *   (nothing written); it holds `capacity` members → `room_full`;
+   * - otherwise append `notice` to the log, add the member with `joinedSeq` and cursor at the
+   *   notice's seq (the joiner does not receive its own notice), and return the up to
+   *   `recentLimit` messages before the notice → `joined`.
+   * A member who left earlier joins again like a newcomer.
+   */
+  joinRoom(request: JoinRequest): Promise<JoinOutcome>;
+
+  /** The room and this participant's membership in it (null when it never joined). */
+  roomAccess(roomId: string, userId: string): Promise<RoomAccess>;
+
+  /** Current members, in the order they joined. */
+  members(roomId: string): Promise<Member[]>;
+
+  /**
+   * Removes an active member, atomically: sets `leftAt`; appends `farewell` when anybody remains;
+   * ends the room when `endRoom` is set. Refuses with `room_not_found`, `chat_ended` (the room had
+   * already ended) or `not_in_room` (not an active member).
+   */
+  leaveRoom(request: LeaveRequest): Promise<LeaveOutcome>;
+
+  /** Active (not ended) rooms the participant is a member of, with unread counts. */
+  roomsOf(userId: string): Promise<RoomSummary[]>;
+
+  // --- the log ------------------------------------------------------------------------------------
+
+  /**
+   * Appends a message from an active member of an open room, atomically with its checks:
+   * seq = previous seq + 1, no gaps, no reuse. With an `idempotencyKey` already used by the same
+   * sender in the same room, nothing is written and the first message comes back as `duplicate`;
+   * keys are remembered for at least 24 hours.
+   * Refuses with `room_not_found`, `chat_ended` or `not_in_room`.
+   */
+  appendMessage(request: AppendRequest): Promise<AppendOutcome>;
+
+  /**
+   * Hands a member what it has not been handed yet, atomically: the messages with
+   * seq > (`after` ?? cursor), except the member's own, oldest first, at most `limit`; then moves
+   * the cursor to the newest seq returned, never backwards. Two concurrent calls by the same
+   * member without `after` never return the same message. A room that does not exist is `gone`.
+   */
+  takeUnread(request: TakeRequest): Promise<TakeResult>;
+
+  /**
+   * Undoes a take whose answer could not be delivered (the wait was cancelled meanwhile): moves
+   * the cursor from `from` back to `to`, only if it still stands at `from`.
+   */
+  rewindCursor(request: { roomId: string; userId: string; from: number; to: number }): Promise<void>;
+
+  /**
+   * History without side effects, oldest first. With `after`, the first `limit` messages past it;
+   * otherwise the last `limit` messages before `before` (or before the end). `hasMore` says
+   * whether more messages lie beyond the page in the direction of paging.
+   */
+  readHistory(request: HistoryRequest): Promise<HistoryPage>;
+
+  // --- limits and health --------------------------------------------------------------------------
+
+  /**
+   * Token bucket per participant, shared by every instance: `ratePerSecond` tokens a second up to
+   * `burst`. Takes one token and answers true, or answers false and takes nothing.
+   */
+  takeSendToken(
+    userId: string,
+    request: { now: number; ratePerSecond: number; burst: number },
+  ): Promise<boolean>;
+
+  /** Resolves when storage answers; rejects with `StorageUnavailableError` otherwise. */
+  ping(): Promise<void>;
+
+  /** Releases storage and bus connections. Calls after close reject. */
+  close(): Promise<void>;
+}
+
+/**
+ * Publish-subscribe between the chat and its waiters. Events are hints that state changed, never
+ * the state itself: the log stays the truth, so a listener that hears anything re-reads.
+ *
+ * - `publish` delivers to subscribers of `topic` on every instance sharing the store, after the
+ *   change it announces has been stored.
+ * - Delivery is at most once and may be lost (a dropped connection). When an engine knows events
+ *   may have been lost, it delivers `{ type: 'resync' }` to every local listener so parked waits
+ *   look again.
+ */
+export interface EventBus {
+  publish(topic: string, event: ChatEvent): Promise<void>;
+  /** Returns a function that removes this listener; calling it twice is harmless. */
+  subscribe(topic: string, listener: (event: ChatEvent) => void): () => void;
+}
+
+export type ChatEvent =
+  | { type: 'message'; roomId: string; message: ChatMessage }
+  | { type: 'matched'; roomId: string; partner: Member }
+  | { type: 'resync' };
+
+export const roomTopic = (roomId: string): string => `room:${roomId}`;
+export const userTopic = (userId: string): string => `user:${userId}`;
+
+export type EnqueueOutcome =
+  | { kind: 'matched'; room: Room; partner: Member }
+  | { kind: 'waiting'; position: number; queueLength: number }
+  | { kind: 'already_waiting'; position: number; queueLength: number }
+  | { kind: 'already_in_chat'; roomId: string };
+
+export type MatchState =
+  | { kind: 'matched'; room: Room; partner: Member }
+  | { kind: 'waiting'; position: number; queueLength: number }
+  | { kind: 'idle' };
+
+/** Why an engine refused a room operation; the chat layer words it. */
+export type RoomRefusal = { kind: 'room_not_found' } | { kind: 'chat_ended' } | { kind: 'not_in_room' };
+
+export interface JoinRequest {
+  roomId: string;
+  userId: string;
+  capacity: number;
+  now: number;
+  notice: MessageDraft;
+  recentLimit: number;
+}
+
+export type JoinOutcome =
+  | { kind: 'created'; room: Room; members: Member[] }
+  | { kind: 'joined'; room: Room; members: Member[]; recent: ChatMessage[]; notice: ChatMessage }
+  | { kind: 'already_member'; room: Room; members: Member[]; recent: ChatMessage[] }
+  | { kind: 'room_full' }
+  | { kind: 'chat_ended' };
+
+export interface RoomAccess {
+  room: Room | null;
+  membership: Membership | null;
+}
+
+export interface LeaveRequest {
+  roomId: string;
+  userId: string;
+  now: number;
+  farewell: MessageDraft;
+  endRoom: boolean;
+}
+
+export type LeaveOutcome = { kind: 'left'; farewell: ChatMessage | null; remaining: Member[] } | RoomRefusal;
+
+export interface AppendRequest {
+  roomId: string;
+  userId: string;
+  draft: MessageDraft;
+  idempotencyKey?: string;
+}
+
+export type AppendOutcome =
+  | { kind: 'stored'; message: ChatMessage }
+  | { kind: 'duplicate'; message: ChatMessage }
+  | RoomRefusal;
+
+export interface TakeRequest {
+  roomId: string;
+  userId: string;
+  after?: number;
+  limit: number;
+}
+
+export interface TakeResult {
+  messages: ChatMessage[];
+  /**
+   * `open`: an active member of an open room. `ended`: an active member of a room that has ended
+   * (what was left unread is still handed over). `gone`: not an active member (never joined, or
+   * left), in which case nothing is handed over and no cursor moves.
+   */
+  state: 'open' | 'ended' | 'gone';
+  /** The cursor before this take and after it (equal when nothing moved it). */
+  cursorBefore: number;
+  cursorAfter: number;
+}
+
+export interface HistoryRequest {
+  roomId: string;
+  limit: number;
+  before?: number;
+  after?: number;
+}
+
+export interface HistoryPage {
+  messages: ChatMessage[];
+  hasMore: boolean;
+  latestSeq: number;
+}

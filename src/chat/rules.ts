@@ -1,0 +1,120 @@
+import { ChatError } from './errors.js';
+
+/** Fixed rules of the contract. Configurable limits live in `ChatLimits`. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const DISPLAY_NAME_MAX_LENGTH = 64;
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 200;
+export const WAIT_TIMEOUT_SECONDS = { min: 1, max: 300, default: 60 } as const;
+export const HISTORY_LIMIT = { min: 1, max: 100, default: 50 } as const;
+export const MIN_ROOM_CAPACITY = 2;
+/** Most messages one wait hands over; the rest come with the next call, at once. */
+export const WAIT_BATCH_LIMIT = 50;
+/** How much history a joiner gets in `recent_messages`. */
+export const RECENT_ON_JOIN = 20;
+
+/** Limits an operator may set (see the README's configuration table). */
+export interface ChatLimits {
+  maxMessageBytes: number;
+  maxRoomCapacity: number;
+  /** Messages per second per participant, with a burst of twice that; 0 turns the limit off. */
+  sendRatePerSecond: number;
+}
+
+export const DEFAULT_LIMITS: ChatLimits = {
+  maxMessageBytes: 16_384,
+  maxRoomCapacity: 50,
+  sendRatePerSecond: 10,
+};
+
+// Control characters (C0, DEL, C1) are refused in names: they break terminals and transcripts.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+export function checkDisplayName(raw: string): string {
+  const name = raw.trim();
+  if (name.length === 0) {
+    throw new ChatError('invalid_argument', 'display_name must not be empty or only spaces.');
+  }
+  if ([...name].length > DISPLAY_NAME_MAX_LENGTH) {
+    throw new ChatError(
+      'invalid_argument',
+      `display_name must be at most ${DISPLAY_NAME_MAX_LENGTH} characters.`,
+    );
+  }
+  if (CONTROL_CHARACTERS.test(name)) {
+    throw new ChatError('invalid_argument', 'display_name must not contain control characters.');
+  }
+  return name;
+}
+
+export function checkRoomId(roomId: string): string {
+  if (!ROOM_ID_PATTERN.test(roomId)) {
+    throw new ChatError(
+      'invalid_argument',
+      'room_id must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit.',
+    );
+  }
+  return roomId;
+}
+
+export function checkCapacity(capacity: number, limits: ChatLimits): number {
+  if (!Number.isInteger(capacity) || capacity < MIN_ROOM_CAPACITY || capacity > limits.maxRoomCapacity) {
+    throw new ChatError(
+      'invalid_argument',
+      `capacity must be a whole number from ${MIN_ROOM_CAPACITY} to ${limits.maxRoomCapacity}.`,
+    );
+  }
+  return capacity;
+}
+
+export function checkMessageText(text: string, limits: ChatLimits): string {
+  if (text.length === 0) {
+    throw new ChatError('invalid_argument', 'message must not be empty.');
+  }
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > limits.maxMessageBytes) {
+    throw new ChatError(
+      'message_too_large',
+      `message is ${bytes} bytes of UTF-8; the limit is ${limits.maxMessageBytes}. Split it into several messages.`,
+    );
+  }
+  return text;
+}
+
+export function checkIdempotencyKey(key: string): string {
+  if (key.length === 0 || key.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+    throw new ChatError(
+      'invalid_argument',
+      `idempotency_key must be 1-${IDEMPOTENCY_KEY_MAX_LENGTH} characters.`,
+    );
+  }
+  return key;
+}
+
+/** Wait timeouts are the one thing clamped rather than refused: a long-poll that asks too much still waits. */
+export function clampWaitSeconds(timeout: number | undefined): number {
+  if (timeout === undefined) return WAIT_TIMEOUT_SECONDS.default;
+  if (!Number.isFinite(timeout)) {
+    throw new ChatError('invalid_argument', 'timeout must be a number of seconds.');
+  }
+  return Math.min(WAIT_TIMEOUT_SECONDS.max, Math.max(WAIT_TIMEOUT_SECONDS.min, timeout));
+}
+
+export function checkHistoryLimit(limit: number | undefined): number {
+  if (limit === undefined) return HISTORY_LIMIT.default;
+  if (!Number.isInteger(limit) || limit < HISTORY_LIMIT.min || limit > HISTORY_LIMIT.max) {
+    throw new ChatError(
+      'invalid_argument',
+      `limit must be a whole number from ${HISTORY_LIMIT.min} to ${HISTORY_LIMIT.max}.`,
+    );
+  }
+  return limit;
+}
+
+export function checkSeq(name: string, seq: number | undefined): number | undefined {
+  if (seq === undefined) return undefined;
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new ChatError('invalid_argument', `${name} must be a message seq: a whole number, 0 or more.`);
+  }
+  return seq;
+}

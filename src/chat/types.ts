@@ -1,0 +1,83 @@
+/** The chat's own vocabulary. Times are milliseconds since the epoch; ids are opaque strings. */
+
+/** Sender id of messages written by the server itself (joins, leaves). Never a user id. */
+export const SYSTEM_SENDER_ID = 'system';
+export const SYSTEM_SENDER_NAME = 'System';
+
+export interface Participant {
+  /** Public id that partners see. */
+  userId: string;
+  displayName: string;
+  createdAt: number;
+  lastSeenAt: number;
+}
+
+/** What an engine stores for a new participant: the public id plus a digest of the secret client_id. */
+export interface NewParticipant {
+  userId: string;
+  /** One-way digest of the client_id; engines never see the credential itself. */
+  credential: string;
+  displayName: string;
+  now: number;
+}
+
+/** The public face of a participant, as partners see it. */
+export interface Member {
+  userId: string;
+  displayName: string;
+}
+
+/**
+ * `queue` rooms come from random pairing: capacity 2, ended for good when either member leaves.
+ * `named` rooms are created by `join_room`: they stay open while they have members and can be
+ * joined again after everyone left.
+ */
+export type RoomKind = 'queue' | 'named';
+
+export interface Room {
+  roomId: string;
+  kind: RoomKind;
+  capacity: number;
+  createdAt: number;
+  /** Set once a queue room ends; named rooms never end. */
+  endedAt: number | null;
+  /** Sequence number of the newest message, 0 while the room is empty. */
+  lastSeq: number;
+}
+
+export interface Membership {
+  roomId: string;
+  userId: string;
+  joinedAt: number;
+  /** `lastSeq` of the room at the moment of joining (the joiner's own join notice included). */
+  joinedSeq: number;
+  /** Highest sequence number this member has been handed by a wait. */
+  cursor: number;
+  /** Null while the member is in the room. */
+  leftAt: number | null;
+}
+
+/** A message as the server writes it, before the engine gives it a sequence number. */
+export interface MessageDraft {
+  messageId: string;
+  senderId: string;
+  senderName: string;
+  text: string;
+  createdAt: number;
+  system: boolean;
+  /** Marks the notice that a partner left a two-person room. */
+  disconnect: boolean;
+}
+
+export interface ChatMessage extends MessageDraft {
+  roomId: string;
+  /** Position in the room's log: 1, 2, 3, ... without gaps. */
+  seq: number;
+}
+
+export interface RoomSummary {
+  roomId: string;
+  /** Messages from others (and system notices) past the member's cursor. */
+  unread: number;
+  members: Member[];
+}

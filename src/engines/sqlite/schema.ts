@@ -1,0 +1,75 @@
+import type { Database } from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order and recorded in `PRAGMA user_version`. Append new steps;
+ * never edit one that has shipped.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE participants (
+    user_id      TEXT PRIMARY KEY,
+    credential   TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+  );
+
+  -- FIFO queue: the ticket orders arrivals.
+  CREATE TABLE queue (
+    ticket      INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id     TEXT NOT NULL UNIQUE,
+    enqueued_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE rooms (
+    room_id    TEXT PRIMARY KEY,
+    kind       TEXT NOT NULL CHECK (kind IN ('queue', 'named')),
+    capacity   INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    last_seq   INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE members (
+    room_id    TEXT NOT NULL REFERENCES rooms (room_id),
+    user_id    TEXT NOT NULL REFERENCES participants (user_id),
+    joined_at  INTEGER NOT NULL,
+    joined_seq INTEGER NOT NULL,
+    cursor     INTEGER NOT NULL,
+    left_at    INTEGER,
+    PRIMARY KEY (room_id, user_id)
+  );
+  CREATE INDEX members_active_by_user ON members (user_id) WHERE left_at IS NULL;
+
+  CREATE TABLE messages (
+    room_id         TEXT NOT NULL REFERENCES rooms (room_id),
+    seq             INTEGER NOT NULL,
+    message_id      TEXT NOT NULL,
+    sender_id       TEXT NOT NULL,
+    sender_name     TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    system          INTEGER NOT NULL,
+    disconnect      INTEGER NOT NULL,
+    idempotency_key TEXT,
+    PRIMARY KEY (room_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX messages_idempotency ON messages (room_id, sender_id, idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+  `,
+];
+
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
+    );
+  }
+  for (let version = current; version < MIGRATIONS.length; version++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[version] ?? '');
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+  }
+}
