@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'message_too_large',
   'rate_limited',
   'unavailable',
+  'internal_error',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,176 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_LIMITS } from '../chat/rules.js';
+import { parseAllowedOrigins } from '../http/origin.js';
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface ServeConfig {
+  host: string;
+  port: number;
+  db: string;
+  redisUrl: string | undefined;
+  logLevel: LogLevel;
+  allowedOrigins: Set<string>;
+  idleTimeoutSeconds: number;
+  progressIntervalSeconds: number;
+  maxMessageBytes: number;
+  maxRoomCapacity: number;
+  rateLimit: number;
+}
+
+interface Setting {
+  env: string;
+  flag: string;
+  fallback: string | undefined;
+  help: string;
+}
+
+/** Every setting of `mcp-chat serve`: an environment variable, and a flag that overrides it. */
+export const SETTINGS = {
+  host: { env: 'MCP_CHAT_HOST', flag: 'host', fallback: '127.0.0.1', help: 'Interface to listen on.' },
+  port: { env: 'MCP_CHAT_PORT', flag: 'port', fallback: '8000', help: 'TCP port (0 picks a free one).' },
+  db: {
+    env: 'MCP_CHAT_DB',
+    flag: 'db',
+    fallback: './data/mcp-chat.db',
+    help: 'SQLite file, or :memory: for nothing on disk.',
+  },
+  redisUrl: {
+    env: 'MCP_CHAT_REDIS_URL',
+    flag: 'redis-url',
+    fallback: undefined,
+    help: 'Use Redis (redis://host:port/db) instead of SQLite, for several instances.',
+  },
+  logLevel: { env: 'MCP_CHAT_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: LOG_LEVELS.join(', ') },
+  allowedOrigins: {
+    env: 'MCP_CHAT_ALLOWED_ORIGINS',
+    flag: 'allowed-origins',
+    fallback: '',
+    help: 'Comma-separated browser origins allowed besides loopback ones.',
+  },
+  idleTimeout: {
+    env: 'MCP_CHAT_IDLE_TIMEOUT',
+    flag: 'idle-timeout',
+    fallback: '900',
+    help: 'Seconds without calls after which a participant leaves its queue and rooms.',
+  },
+  progressInterval: {
+    env: 'MCP_CHAT_PROGRESS_INTERVAL',
+    flag: 'progress-interval',
+    fallback: '15',
+    help: 'Seconds between progress notifications to a parked wait that asked for them.',
+  },
+  maxMessageBytes: {
+    env: 'MCP_CHAT_MAX_MESSAGE_BYTES',
+    flag: 'max-message-bytes',
+    fallback: String(DEFAULT_LIMITS.maxMessageBytes),
+    help: 'Largest message, in bytes of UTF-8.',
+  },
+  maxRoomCapacity: {
+    env: 'MCP_CHAT_MAX_ROOM_CAPACITY',
+    flag: 'max-room-capacity',
+    fallback: String(DEFAULT_LIMITS.maxRoomCapacity),
+    help: 'Largest capacity join_room accepts.',
+  },
+  rateLimit: {
+    env: 'MCP_CHAT_RATE_LIMIT',
+    flag: 'rate-limit',
+    fallback: String(DEFAULT_LIMITS.sendRatePerSecond),
+    help: 'Messages per second per client, burst twice that; 0 turns it off.',
+  },
+} satisfies Record<string, Setting>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads the settings from flags, then the environment, then the defaults; throws ConfigError naming a bad one. */
+export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: Object.fromEntries(Object.values(SETTINGS).map((s) => [s.flag, { type: 'string' as const }])),
+    strict: true,
+    allowPositionals: false,
+  });
+  const raw = (setting: Setting): string | undefined => {
+    const flagValue = values[setting.flag];
+    if (typeof flagValue === 'string') return flagValue;
+    const envValue = env[setting.env];
+    return envValue !== undefined && envValue !== '' ? envValue : setting.fallback;
+  };
+  const text = (setting: Setting): string => raw(setting) ?? '';
+  const number = (setting: Setting, check: (n: number) => boolean, expected: string): number => {
+    const value = text(setting).trim();
+    const parsed = Number(value);
+    if (value === '' || !Number.isFinite(parsed) || !check(parsed)) {
+      throw new ConfigError(`${setting.env} (--${setting.flag}) must be ${expected}; got "${value}".`);
+    }
+    return parsed;
+  };
+  const integer = (setting: Setting, min: number, max = Number.MAX_SAFE_INTEGER) =>
+    number(
+      setting,
+      (n) => Number.isInteger(n) && n >= min && n <= max,
+      `a whole number from ${min} to ${max}`,
+    );
+
+  const logLevel = text(SETTINGS.logLevel).trim().toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(
+      `MCP_CHAT_LOG_LEVEL (--log-level) must be one of ${LOG_LEVELS.join(', ')}; got "${logLevel}".`,
+    );
+  }
+  let allowedOrigins: Set<string>;
+  try {
+    allowedOrigins = parseAllowedOrigins(
+      text(SETTINGS.allowedOrigins)
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter((origin) => origin.length > 0),
+    );
+  } catch (error) {
+    throw new ConfigError(`MCP_CHAT_ALLOWED_ORIGINS (--allowed-origins): ${(error as Error).message}.`);
+  }
+  const redisUrl = raw(SETTINGS.redisUrl);
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(
+      `MCP_CHAT_REDIS_URL (--redis-url) must start with redis:// or rediss://; got "${redisUrl}".`,
+    );
+  }
+  const host = text(SETTINGS.host).trim();
+  if (host === '') throw new ConfigError('MCP_CHAT_HOST (--host) must not be empty.');
+  const db = text(SETTINGS.db).trim();
+  if (db === '') throw new ConfigError('MCP_CHAT_DB (--db) must not be empty.');
+
+  return {
+    host,
+    port: integer(SETTINGS.port, 0, 65_535),
+    db,
+    redisUrl,
+    logLevel: logLevel as LogLevel,
+    allowedOrigins,
+    idleTimeoutSeconds: number(SETTINGS.idleTimeout, (n) => n >= 1, 'a number of seconds, at least 1'),
+    progressIntervalSeconds: number(SETTINGS.progressInterval, (n) => n > 0, 'a number of seconds above 0'),
+    maxMessageBytes: integer(SETTINGS.maxMessageBytes, 1, 1_048_576),
+    maxRoomCapacity: integer(SETTINGS.maxRoomCapacity, 2, 10_000),
+    rateLimit: number(SETTINGS.rateLimit, (n) => n >= 0, 'a number of messages per second, 0 or more'),
+  };
+}
+
+export function serveHelp(): string {
+  const rows = Object.values(SETTINGS).map(
+    (s) =>
+      `  --${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}${s.fallback ? ` (default ${s.fallback || '""'})` : ''}`,
+  );
+  return [
+    'Usage: mcp-chat serve [options]',
+    '',
+    'Runs the MCP Chat server (Streamable HTTP at http://HOST:PORT/mcp).',
+    'Each option can also be set by its environment variable; a flag wins over the variable.',
+    '',
+    '  flag                   variable                     meaning',
+    ...rows,
+    '  --help                 Show this help.',
+  ].join('\n');
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+import { VERSION } from '../version.js';
+import { ConfigError, loadServeConfig, serveHelp } from './config.js';
+import { createLogger, startServer } from './serve.js';
+
+const USAGE = `Usage: mcp-chat [serve] [options]
+
+Commands:
+  serve    Run the MCP Chat server (the default). See: mcp-chat serve --help
+
+Options:
+  --version  Print the version.
+  --help     Show this help.`;
+
+/** Exits within 10 s of a signal even if something hangs (the contract's limit). */
+const HARD_EXIT_MS = 9_000;
+
+async function serve(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(serveHelp());
+    return;
+  }
+  let config: ReturnType<typeof loadServeConfig>;
+  try {
+    config = loadServeConfig(args, process.env);
+  } catch (error) {
+    console.error(`mcp-chat: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'mcp-chat could not start');
+    process.exit(1);
+  });
+  const onSignal = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') {
+    console.log(VERSION);
+    return;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  if (command === undefined || command.startsWith('-')) return serve(argv);
+  if (command === 'serve') return serve(rest);
+  console.error(`mcp-chat: unknown command "${command}".\n\n${USAGE}`);
+  process.exit(2);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error instanceof ConfigError ? `mcp-chat: ${error.message}` : error);
+  process.exit(1);
+});

@@ -1,0 +1,72 @@
+import pino, { type Logger } from 'pino';
+import type { ChatEngine } from '../chat/engine.js';
+import { ChatService } from '../chat/service.js';
+import { SqliteEngine } from '../engines/sqlite/engine.js';
+import { HttpApp } from '../http/app.js';
+import { createChatServer } from '../mcp/server.js';
+import type { ServeConfig } from './config.js';
+
+export interface RunningServer {
+  /** Base URL, such as http://127.0.0.1:8000; the MCP endpoint is `${url}/mcp`. */
+  url: string;
+  app: HttpApp;
+  chat: ChatService;
+  engine: ChatEngine;
+  /** The graceful stop of the contract: answers waits, finishes calls, closes storage. */
+  stop(): Promise<void>;
+}
+
+/** Request bodies may hold one message plus JSON-RPC framing; anything far larger is refused unread. */
+function bodyLimit(maxMessageBytes: number): number {
+  return Math.max(1024 * 1024, maxMessageBytes * 6 + 64 * 1024);
+}
+
+export function createLogger(level: ServeConfig['logLevel']): Logger {
+  return pino({ level, base: { service: 'mcp-chat' } }, pino.destination(2));
+}
+
+function openEngine(config: ServeConfig, logger: Logger): ChatEngine {
+  const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
+  if (config.redisUrl !== undefined) {
+    throw new Error('MCP_CHAT_REDIS_URL is set, but this build has no Redis engine yet.');
+  }
+  return new SqliteEngine({ path: config.db, onListenerError });
+}
+
+/** The composition root: the only place that knows which engine runs. */
+export async function startServer(
+  config: ServeConfig,
+  logger: Logger = createLogger(config.logLevel),
+): Promise<RunningServer> {
+  const engine = openEngine(config, logger);
+  const chat = new ChatService({
+    engine,
+    limits: {
+      maxMessageBytes: config.maxMessageBytes,
+      maxRoomCapacity: config.maxRoomCapacity,
+      sendRatePerSecond: config.rateLimit,
+    },
+  });
+  const app = new HttpApp({
+    host: config.host,
+    port: config.port,
+    allowedOrigins: config.allowedOrigins,
+    maxBodyBytes: bodyLimit(config.maxMessageBytes),
+    createServer: () => createChatServer({ chat, logger }),
+    checkStorage: () => engine.ping(),
+    releaseWaits: () => chat.stopWaits(),
+    logger,
+  });
+  const url = await app.listen();
+  logger.info({ url: `${url}/mcp`, storage: config.redisUrl ? 'redis' : config.db }, 'mcp-chat listening');
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      await app.shutdown();
+      await engine.close();
+      logger.info('mcp-chat stopped');
+    })();
+    return stopping;
+  };
+  return { url, app, chat, engine, stop };
+}

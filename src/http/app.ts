@@ -1,0 +1,135 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpServer } from '@modelcontextprotocol/server';
+import type { Logger } from 'pino';
+import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
+import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
+import { sendJson, sendRpcError } from './replies.js';
+
+export interface HttpAppOptions {
+  host: string;
+  port: number;
+  allowedOrigins: ReadonlySet<string>;
+  maxBodyBytes: number;
+  createServer: () => McpServer;
+  /** Resolves when storage answers, rejects when it does not: drives /healthz. */
+  checkStorage: () => Promise<void>;
+  /** Answers every parked wait at once; called first on shutdown. */
+  releaseWaits: () => void;
+  logger: Logger;
+}
+
+/** Longest a shutdown waits for calls in flight before closing their connections. */
+const DRAIN_TIMEOUT_MS = 5000;
+
+/**
+ * The HTTP server: `/mcp` for both protocol eras, `/healthz`, Origin and Host checks, and a
+ * graceful shutdown that answers parked waits before it closes anything.
+ */
+export class HttpApp {
+  private readonly options: HttpAppOptions;
+  private readonly server: Server;
+  private readonly endpoint: McpEndpoint;
+  private readonly boundToLoopback: boolean;
+  private draining = false;
+  /** POSTs being answered; GET streams are not counted, they never finish by themselves. */
+  private readonly inFlight = new Set<ServerResponse>();
+
+  constructor(options: HttpAppOptions) {
+    this.options = options;
+    this.boundToLoopback = isLoopbackHost(options.host);
+    this.endpoint = createMcpEndpoint({
+      createServer: options.createServer,
+      logger: options.logger,
+      maxBodyBytes: options.maxBodyBytes,
+    });
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((error: unknown) => {
+        options.logger.error({ err: error, url: req.url }, 'request failed');
+        if (!res.headersSent) sendRpcError(res, 500, -32603, 'Internal error.');
+        else res.end();
+      });
+    });
+    // Long-polls hold a response open for up to 300 s; nothing here may cut them short.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 60_000;
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  get sessionCount(): number {
+    return this.endpoint.sessions.size;
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
+    const { address, port } = this.server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    return `http://${host}:${port}`;
+  }
+
+  /**
+   * Stops accepting (new requests get 503), answers parked waits with their timeout result, lets
+   * calls in flight finish (up to 5 s), then closes sessions and connections.
+   */
+  async shutdown(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    this.options.releaseWaits();
+    await this.drain();
+    await this.endpoint.close();
+    this.server.closeAllConnections();
+    await closed;
+  }
+
+  private async drain(): Promise<void> {
+    const deadline = Date.now() + DRAIN_TIMEOUT_MS;
+    while (this.inFlight.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (this.draining) {
+      res.setHeader('connection', 'close');
+      sendJson(res, 503, { status: 'shutting_down' }, { 'retry-after': '5' });
+      return;
+    }
+    const path = (req.url ?? '/').split('?', 1)[0];
+    if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return this.health(res);
+    if (path !== '/mcp') {
+      sendJson(res, 404, { error: 'Not found. The MCP endpoint is /mcp.' });
+      return;
+    }
+    if (!originAllowed(req, this.options.allowedOrigins) || !hostAllowed(req, this.boundToLoopback)) {
+      sendRpcError(
+        res,
+        403,
+        -32000,
+        'Forbidden: this Origin or Host is not allowed (see MCP_CHAT_ALLOWED_ORIGINS).',
+      );
+      return;
+    }
+    if (req.method === 'POST') {
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+    }
+    await this.endpoint.handle(req, res);
+  }
+
+  private async health(res: ServerResponse): Promise<void> {
+    try {
+      await this.options.checkStorage();
+      sendJson(res, 200, { status: 'ok' });
+    } catch {
+      sendJson(res, 503, { status: 'unavailable' });
+    }
+  }
+}

@@ -1,0 +1,91 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  classifyInboundRequest,
+  createMcpHandler,
+  isJsonContentType,
+  type McpServer,
+} from '@modelcontextprotocol/server';
+import type { Logger } from 'pino';
+import { readBody } from './body.js';
+import { LegacySessions } from './legacy-sessions.js';
+import { sendRpcError } from './replies.js';
+
+export interface McpEndpointOptions {
+  createServer: () => McpServer;
+  logger: Logger;
+  maxBodyBytes: number;
+}
+
+export interface McpEndpoint {
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  readonly sessions: LegacySessions;
+  close(): Promise<void>;
+}
+
+/**
+ * `/mcp` for both protocol eras. The body is read and parsed once here; the SDK's own classifier
+ * decides the era. 2026-07-28 requests go to a strict per-request handler (one fresh server
+ * object each); 2025-era traffic goes to the session table, where each session keeps its server
+ * object so that notifications and cancellations reach it.
+ */
+export function createMcpEndpoint({ createServer, logger, maxBodyBytes }: McpEndpointOptions): McpEndpoint {
+  const onerror = (error: Error) => logger.debug({ err: error }, 'mcp transport error');
+  const modern = createMcpHandler(() => createServer(), {
+    legacy: 'reject',
+    onerror,
+    maxRequestBodySize: maxBodyBytes,
+  });
+  const modernNode = toNodeHandler(modern, { onerror, maxRequestBodySize: maxBodyBytes });
+  const sessions = new LegacySessions({ createServer, logger });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      // Body-less session operations (GET stream, DELETE) exist only in the 2025 era.
+      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
+      res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+      return;
+    }
+    if (!isJsonContentType(req.headers['content-type'] ?? '')) {
+      sendRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json.');
+      return;
+    }
+    const read = await readBody(req, maxBodyBytes);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'too_large') {
+      res.setHeader('connection', 'close');
+      sendRpcError(res, 413, -32000, `Request body larger than ${maxBodyBytes} bytes.`);
+      return;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(read.text);
+    } catch {
+      sendRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+      return;
+    }
+    const route = classifyInboundRequest({
+      httpMethod: 'POST',
+      protocolVersionHeader: header(req, 'mcp-protocol-version'),
+      mcpMethodHeader: header(req, 'mcp-method'),
+      mcpNameHeader: header(req, 'mcp-name'),
+      body,
+    });
+    if (route.kind === 'legacy') return sessions.handle(req, res, body);
+    return modernNode(req, res, body);
+  }
+
+  return {
+    handle,
+    sessions,
+    close: async () => {
+      await sessions.closeAll();
+      await modern.close();
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

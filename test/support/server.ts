@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { ServeConfig } from '../../src/cli/config.js';
+import { type RunningServer, startServer } from '../../src/cli/serve.js';
+
+export interface TestServer extends RunningServer {
+  mcpUrl: URL;
+  /** Directory of the database file, removed by `dispose`. */
+  dir: string;
+  dbPath: string;
+  dispose(): Promise<void>;
+}
+
+export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    db: ':memory:',
+    redisUrl: undefined,
+    logLevel: 'silent',
+    allowedOrigins: new Set(),
+    idleTimeoutSeconds: 900,
+    progressIntervalSeconds: 15,
+    maxMessageBytes: 16_384,
+    maxRoomCapacity: 50,
+    rateLimit: 0,
+    ...overrides,
+  };
+}
+
+/** The real server (HTTP, MCP, chat, SQLite) in this process, on a free port. */
+export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-test-'));
+  const dbPath = join(dir, 'chat.db');
+  const config = testConfig({ db: dbPath, ...overrides });
+  const server = await startServer(config, pino({ level: process.env.MCP_CHAT_TEST_LOG ?? 'silent' }));
+  return {
+    ...server,
+    mcpUrl: new URL(`${server.url}/mcp`),
+    dir,
+    dbPath,
+    dispose: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
