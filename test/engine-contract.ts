@@ -90,6 +90,51 @@ export function engineContract(name: string, makeEngine: () => Promise<EngineFix
         expect((await engine.findParticipant(`cred-${userId}`))?.displayName).toBe('Annie');
       });
 
+      it('hands idle participants who are queued or in an open room to one claimer until touched again', async () => {
+        const [queued, inRoom, idle, endedOnly, partner] = [
+          await participant(),
+          await participant(),
+          await participant(),
+          await participant(),
+          await participant(),
+        ];
+        const matchRoom = unique('m');
+        await engine.enqueue(endedOnly, { now: now(), matchRoomId: unique('m') });
+        await engine.enqueue(partner, { now: now(), matchRoomId: matchRoom });
+        await engine.leaveRoom({
+          roomId: matchRoom,
+          userId: partner,
+          now: now(),
+          farewell: draft('x', 'system'),
+          endRoom: true,
+        });
+        await engine.enqueue(queued, { now: now(), matchRoomId: unique('m') });
+        await namedRoom(2, inRoom);
+        const cutoff = now() + 1000;
+        const [first, second] = await Promise.all([
+          engine.claimIdle(cutoff, 100),
+          engine.claimIdle(cutoff, 100),
+        ]);
+        const claimed = [...first, ...second];
+        expect(claimed.sort()).toEqual([queued, inRoom].sort());
+        expect(claimed).not.toContain(idle);
+        expect(await engine.claimIdle(cutoff, 100)).toEqual([]);
+        await engine.touchParticipant(queued, now());
+        expect(await engine.claimIdle(now() + 1000, 100)).toEqual([queued]);
+        // Active since the cutoff: not idle.
+        await engine.touchParticipant(inRoom, now());
+        expect(await engine.claimIdle(cutoff - 2000, 100)).toEqual([]);
+      });
+
+      it('claims at most `limit` idle participants at a time', async () => {
+        for (let i = 0; i < 3; i++)
+          await engine.enqueue(await participant(), { now: now(), matchRoomId: unique('m') });
+        // Three arrivals make one match (two people in a room) and one queued: three present.
+        const cutoff = now() + 1000;
+        expect(await engine.claimIdle(cutoff, 2)).toHaveLength(2);
+        expect(await engine.claimIdle(cutoff, 2)).toHaveLength(1);
+      });
+
       it('answers null for an unknown credential', async () => {
         expect(await engine.findParticipant('nobody')).toBeNull();
       });
@@ -384,7 +429,7 @@ export function engineContract(name: string, makeEngine: () => Promise<EngineFix
         const roomId = await namedRoom(2, a, b);
         const first = await send(roomId, a, 'once', 'key-1');
         const again = await send(roomId, a, 'once', 'key-1');
-        expect(first.kind).toBe('stored');
+        expect(first).toMatchObject({ kind: 'stored', recipients: [b] });
         expect(again).toEqual({ kind: 'duplicate', message: first.message });
         const otherSender = await send(roomId, b, 'mine', 'key-1');
         expect(otherSender.kind).toBe('stored');
@@ -516,7 +561,7 @@ export function engineContract(name: string, makeEngine: () => Promise<EngineFix
         const outcome = await engine.appendMessage({ roomId, userId: a, draft: written });
         const [read] = (await engine.readHistory({ roomId, limit: 1 })).messages;
         expect(read).toEqual({ ...written, roomId, seq: 1 });
-        expect(outcome).toEqual({ kind: 'stored', message: read });
+        expect(outcome).toEqual({ kind: 'stored', message: read, recipients: [] });
       });
     });
 

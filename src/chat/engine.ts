@@ -39,6 +39,14 @@ export interface ChatEngine {
   /** Records activity (presence) and, when given, a new display name. */
   touchParticipant(userId: string, now: number, displayName?: string): Promise<void>;
 
+  /**
+   * Presence: up to `limit` participants whose last activity is before `cutoff` and who are
+   * queued or an active member of a room that has not ended. Across all instances sharing the
+   * store, each such participant is handed to exactly one caller until it is touched again; the
+   * caller then takes it out of its queue and rooms.
+   */
+  claimIdle(cutoff: number, limit: number): Promise<string[]>;
+
   // --- queue and matching ---------------------------------------------------------------------
 
   /**
@@ -155,10 +163,19 @@ export interface EventBus {
   subscribe(topic: string, listener: (event: ChatEvent) => void): () => void;
 }
 
+/**
+ * Events are plain JSON (they cross processes). On a room topic: `message` wakes the room's waits.
+ * On a user topic: what that participant should be told, for push notifications and for waking
+ * `wait_for_match`.
+ */
 export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
   | { type: 'matched'; roomId: string; partner: Member }
+  | { type: 'partner_left'; roomId: string; userId: string; reason: LeaveReason }
   | { type: 'resync' };
+
+/** Why a member left: its own leave_chat, the idle timeout, or its connection going away. */
+export type LeaveReason = 'left' | 'timeout' | 'disconnected';
 
 export const roomTopic = (roomId: string): string => `room:${roomId}`;
 export const userTopic = (userId: string): string => `user:${userId}`;
@@ -216,7 +233,8 @@ export interface AppendRequest {
 }
 
 export type AppendOutcome =
-  | { kind: 'stored'; message: ChatMessage }
+  /** `recipients`: user ids of the other active members, who are to be told. */
+  | { kind: 'stored'; message: ChatMessage; recipients: string[] }
   | { kind: 'duplicate'; message: ChatMessage }
   | RoomRefusal;
 

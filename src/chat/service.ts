@@ -1,4 +1,11 @@
-import { type ChatEngine, type HistoryPage, roomTopic, userTopic } from './engine.js';
+import {
+  type ChatEngine,
+  type ChatEvent,
+  type HistoryPage,
+  type LeaveReason,
+  roomTopic,
+  userTopic,
+} from './engine.js';
 import { type Clock, credentialDigest, type IdSource, randomIds, systemClock } from './identity.js';
 import { park } from './park.js';
 import {
@@ -39,6 +46,8 @@ import {
 export interface ChatServiceOptions {
   engine: ChatEngine;
   limits: ChatLimits;
+  /** Presence: a participant silent this long leaves its queue and rooms (contract default 15 min). */
+  idleTimeoutMs?: number;
   ids?: IdSource;
   clock?: Clock;
 }
@@ -91,12 +100,22 @@ export class ChatService {
   private readonly engine: ChatEngine;
   private readonly ids: IdSource;
   private readonly clock: Clock;
+  readonly idleTimeoutMs: number;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
+  /** Participants holding a wait on this instance: waiting is presence (see sweepIdle). */
+  private readonly parked = new Map<string, { waits: number; touchedAt: number }>();
 
-  constructor({ engine, limits, ids = randomIds, clock = systemClock }: ChatServiceOptions) {
+  constructor({
+    engine,
+    limits,
+    idleTimeoutMs = 15 * 60_000,
+    ids = randomIds,
+    clock = systemClock,
+  }: ChatServiceOptions) {
     this.engine = engine;
     this.limits = limits;
+    this.idleTimeoutMs = idleTimeoutMs;
     this.ids = ids;
     this.clock = clock;
   }
@@ -146,21 +165,23 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const matched = await park({
-      bus: this.engine.bus,
-      topic: userTopic(caller.userId),
-      timeoutMs,
-      signals,
-      check: async () => {
-        const state = await this.engine.matchState(caller.userId);
-        if (state.kind === 'idle') throw notInQueue();
-        if (state.kind === 'waiting') {
-          last = state;
-          return undefined;
-        }
-        return { status: 'matched' as const, roomId: state.room.roomId, partner: state.partner };
-      },
-    });
+    const matched = await this.whileParked(caller, () =>
+      park({
+        bus: this.engine.bus,
+        topic: userTopic(caller.userId),
+        timeoutMs,
+        signals,
+        check: async () => {
+          const state = await this.engine.matchState(caller.userId);
+          if (state.kind === 'idle') throw notInQueue();
+          if (state.kind === 'waiting') {
+            last = state;
+            return undefined;
+          }
+          return { status: 'matched' as const, roomId: state.room.roomId, partner: state.partner };
+        },
+      }),
+    );
     if (matched) return matched;
     const standing = last ?? { position: 0, queueLength: 0 };
     return { status: 'waiting', ...standing, endedBy: this.endOfWait() };
@@ -230,7 +251,7 @@ export class ChatService {
       },
     });
     if (outcome.kind === 'stored') {
-      await this.engine.bus.publish(roomTopic(roomId), { type: 'message', roomId, message: outcome.message });
+      await this.announce(roomId, outcome.message, outcome.recipients);
       return outcome.message;
     }
     if (outcome.kind === 'duplicate') return outcome.message;
@@ -254,35 +275,37 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     await this.requireMembership(roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const messages = await park({
-      bus: this.engine.bus,
-      topic: roomTopic(roomId),
-      timeoutMs,
-      signals,
-      check: async () => {
-        const take = await this.engine.takeUnread({
-          roomId,
-          userId: caller.userId,
-          after,
-          limit: WAIT_BATCH_LIMIT,
-        });
-        if (take.messages.length > 0) {
-          if (signals.some((signal) => signal.aborted) && take.cursorAfter !== take.cursorBefore) {
-            await this.engine.rewindCursor({
-              roomId,
-              userId: caller.userId,
-              from: take.cursorAfter,
-              to: take.cursorBefore,
-            });
-            return undefined;
+    const messages = await this.whileParked(caller, () =>
+      park({
+        bus: this.engine.bus,
+        topic: roomTopic(roomId),
+        timeoutMs,
+        signals,
+        check: async () => {
+          const take = await this.engine.takeUnread({
+            roomId,
+            userId: caller.userId,
+            after,
+            limit: WAIT_BATCH_LIMIT,
+          });
+          if (take.messages.length > 0) {
+            if (signals.some((signal) => signal.aborted) && take.cursorAfter !== take.cursorBefore) {
+              await this.engine.rewindCursor({
+                roomId,
+                userId: caller.userId,
+                from: take.cursorAfter,
+                to: take.cursorBefore,
+              });
+              return undefined;
+            }
+            return take.messages;
           }
-          return take.messages;
-        }
-        if (take.state === 'ended') throw chatEnded(roomId);
-        if (take.state === 'gone') throw notInRoom(roomId);
-        return undefined;
-      },
-    });
+          if (take.state === 'ended') throw chatEnded(roomId);
+          if (take.state === 'gone') throw notInRoom(roomId);
+          return undefined;
+        },
+      }),
+    );
     return messages ? { status: 'messages', messages } : { status: 'timeout', endedBy: this.endOfWait() };
   }
 
@@ -307,30 +330,7 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     const room = await this.requireMembership(roomId, caller.userId);
     if (room.endedAt !== null) throw chatEnded(roomId);
-    const now = this.clock.now();
-    // Two people: the one left behind is told plainly that the conversation is over for them.
-    const farewell =
-      room.capacity === 2
-        ? {
-            ...this.systemDraft('[System] Your chat partner has left the conversation.', now),
-            disconnect: true,
-          }
-        : this.systemDraft(`[System] ${caller.displayName} has left the chat.`, now);
-    const outcome = await this.engine.leaveRoom({
-      roomId,
-      userId: caller.userId,
-      now,
-      farewell,
-      endRoom: room.kind === 'queue',
-    });
-    if (outcome.kind !== 'left') throw refusal(roomId, outcome);
-    if (outcome.farewell) {
-      await this.engine.bus.publish(roomTopic(roomId), {
-        type: 'message',
-        roomId,
-        message: outcome.farewell,
-      });
-    }
+    await this.leave(room, caller, 'left');
   }
 
   async getStatus(input: { clientId: string }): Promise<StatusResult> {
@@ -349,9 +349,84 @@ export class ChatService {
     return { participant, state: rooms.length > 0 ? 'in_room' : 'idle', rooms };
   }
 
+  /**
+   * Presence, one round: keeps participants that hold a wait here marked as present, then takes
+   * those silent for longer than the idle timeout out of their queue and rooms, exactly as if they
+   * had called leave_chat (reason `timeout`). Safe to run on every instance at once: the engine
+   * hands each idle participant to one of them. Returns the user ids it removed.
+   */
+  async sweepIdle(): Promise<string[]> {
+    const now = this.clock.now();
+    // Refreshing three times per timeout keeps a parked participant well clear of the cutoff
+    // on every instance, at one write per participant per third of the timeout.
+    for (const [userId, entry] of this.parked) {
+      if (now - entry.touchedAt < this.idleTimeoutMs / 3) continue;
+      await this.engine.touchParticipant(userId, now);
+      entry.touchedAt = now;
+    }
+    const idle = await this.engine.claimIdle(now - this.idleTimeoutMs, 100);
+    for (const userId of idle) {
+      await this.engine.leaveQueue(userId);
+      for (const summary of await this.engine.roomsOf(userId)) {
+        const self = summary.members.find((member) => member.userId === userId);
+        const access = await this.engine.roomAccess(summary.roomId, userId);
+        if (self && access.room) await this.leave(access.room, self, 'timeout');
+      }
+    }
+    return idle;
+  }
+
   /** Answers every parked wait now (with its timeout result) and refuses to park new ones. */
   stopWaits(): void {
     this.stopping.abort();
+  }
+
+  /** Writes the leave, then tells whoever remains (system message and `partner_left`). */
+  private async leave(room: Room, leaver: Member, reason: LeaveReason): Promise<void> {
+    const now = this.clock.now();
+    // Two people: the one left behind is told plainly that the conversation is over for them.
+    const farewell =
+      room.capacity === 2
+        ? {
+            ...this.systemDraft('[System] Your chat partner has left the conversation.', now),
+            disconnect: true,
+          }
+        : this.systemDraft(`[System] ${leaver.displayName} has left the chat.`, now);
+    const outcome = await this.engine.leaveRoom({
+      roomId: room.roomId,
+      userId: leaver.userId,
+      now,
+      farewell,
+      endRoom: room.kind === 'queue',
+    });
+    if (outcome.kind !== 'left') throw refusal(room.roomId, outcome);
+    const remaining = outcome.remaining.map((member) => member.userId);
+    if (outcome.farewell) await this.announce(room.roomId, outcome.farewell, remaining);
+    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, userId: leaver.userId, reason });
+  }
+
+  /** A stored message wakes the room's waits and is offered to each recipient's push channel. */
+  private async announce(roomId: string, message: ChatMessage, recipients: readonly string[]): Promise<void> {
+    const event: ChatEvent = { type: 'message', roomId, message };
+    await this.engine.bus.publish(roomTopic(roomId), event);
+    await this.tell(recipients, event);
+  }
+
+  private async tell(userIds: readonly string[], event: ChatEvent): Promise<void> {
+    await Promise.all(userIds.map((userId) => this.engine.bus.publish(userTopic(userId), event)));
+  }
+
+  /** Counts the caller as present for as long as `wait` runs (see sweepIdle). */
+  private async whileParked<T>(caller: Caller, wait: () => Promise<T>): Promise<T> {
+    const entry = this.parked.get(caller.userId) ?? { waits: 0, touchedAt: caller.lastSeenAt };
+    entry.waits++;
+    this.parked.set(caller.userId, entry);
+    try {
+      return await wait();
+    } finally {
+      entry.waits--;
+      if (entry.waits === 0) this.parked.delete(caller.userId);
+    }
   }
 
   private waitSignals(signal: AbortSignal | undefined): AbortSignal[] {

@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { ChatEngine } from '../chat/engine.js';
+import { PresenceSweeper } from '../chat/presence.js';
 import { ChatService } from '../chat/service.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
@@ -41,6 +42,7 @@ export async function startServer(
   const engine = openEngine(config, logger);
   const chat = new ChatService({
     engine,
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
     limits: {
       maxMessageBytes: config.maxMessageBytes,
       maxRoomCapacity: config.maxRoomCapacity,
@@ -57,12 +59,18 @@ export async function startServer(
     releaseWaits: () => chat.stopWaits(),
     logger,
   });
+  const presence = new PresenceSweeper(chat, {
+    removed: (userIds) => logger.info({ users: userIds }, 'idle participants left their queue and rooms'),
+    failed: (error) => logger.warn({ err: error }, 'presence sweep failed'),
+  });
   const url = await app.listen();
+  presence.start();
   logger.info({ url: `${url}/mcp`, storage: config.redisUrl ? 'redis' : config.db }, 'mcp-chat listening');
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
       await app.shutdown();
+      await presence.stop();
       await engine.close();
       logger.info('mcp-chat stopped');
     })();

@@ -128,6 +128,12 @@ export class SqliteEngine implements ChatEngine {
     this.run(() => this.sql.touchParticipant.run(now, displayName ?? null, userId));
   }
 
+  async claimIdle(cutoff: number, limit: number): Promise<string[]> {
+    return this.transaction(() =>
+      (this.sql.claimIdle.all({ cutoff, limit }) as { user_id: string }[]).map((row) => row.user_id),
+    );
+  }
+
   async enqueue(
     userId: string,
     { now, matchRoomId }: { now: number; matchRoomId: string },
@@ -238,7 +244,11 @@ export class SqliteEngine implements ChatEngine {
       }
       const refused = this.refuseUnlessActive(roomId, userId);
       if (refused) return refused;
-      return { kind: 'stored', message: this.insertMessage(roomId, draft, idempotencyKey ?? null) };
+      const message = this.insertMessage(roomId, draft, idempotencyKey ?? null);
+      const recipients = this.membersOf(roomId)
+        .map((member) => member.userId)
+        .filter((memberId) => memberId !== userId);
+      return { kind: 'stored', message, recipients };
     });
   }
 
@@ -412,7 +422,22 @@ function prepareStatements(db: Database.Database) {
       'SELECT user_id, display_name, created_at, last_seen_at FROM participants WHERE credential = ?',
     ),
     touchParticipant: db.prepare(
-      'UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name) WHERE user_id = ?',
+      `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
+       WHERE user_id = ?`,
+    ),
+    // Candidates come from the queue and open memberships, never from the whole participant table.
+    claimIdle: db.prepare(
+      `UPDATE participants SET idle_claimed_at = @cutoff
+       WHERE user_id IN (
+         SELECT p.user_id FROM (
+           SELECT user_id FROM queue
+           UNION
+           SELECT m.user_id FROM members m JOIN rooms r ON r.room_id = m.room_id
+           WHERE m.left_at IS NULL AND r.ended_at IS NULL
+         ) present JOIN participants p ON p.user_id = present.user_id
+         WHERE p.last_seen_at < @cutoff AND p.idle_claimed_at IS NULL
+         LIMIT @limit)
+       RETURNING user_id`,
     ),
     activeQueueRoom: db.prepare(
       `SELECT r.* FROM members m JOIN rooms r ON r.room_id = m.room_id

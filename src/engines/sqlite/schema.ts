@@ -11,7 +11,9 @@ const MIGRATIONS: readonly string[] = [
     credential   TEXT NOT NULL UNIQUE,
     display_name TEXT NOT NULL,
     created_at   INTEGER NOT NULL,
-    last_seen_at INTEGER NOT NULL
+    last_seen_at INTEGER NOT NULL,
+    -- Set when the idle sweep claims the participant; cleared by its next activity.
+    idle_claimed_at INTEGER
   );
 
   -- FIFO queue: the ticket orders arrivals.
