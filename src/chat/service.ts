@@ -78,7 +78,15 @@ export type JoinRoomResult =
     };
 
 export type MessageWaitResult =
-  | { status: 'messages'; messages: ChatMessage[] }
+  | {
+      status: 'messages';
+      messages: ChatMessage[];
+      /**
+       * Puts the messages back (moves the cursor back, unless another wait moved it since): for
+       * the protocol face to call when the answer could not be delivered.
+       */
+      undo(): Promise<void>;
+    }
   | { status: 'timeout'; endedBy: WaitEnd };
 
 /** Why a wait came back empty: its own timeout, or the server stopping (call again after the restart). */
@@ -275,7 +283,7 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     await this.requireMembership(roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const messages = await this.whileParked(caller, () =>
+    const delivery = await this.whileParked(caller, () =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -288,25 +296,30 @@ export class ChatService {
             after,
             limit: WAIT_BATCH_LIMIT,
           });
-          if (take.messages.length > 0) {
-            if (signals.some((signal) => signal.aborted) && take.cursorAfter !== take.cursorBefore) {
-              await this.engine.rewindCursor({
-                roomId,
-                userId: caller.userId,
-                from: take.cursorAfter,
-                to: take.cursorBefore,
-              });
-              return undefined;
-            }
-            return take.messages;
+          if (take.messages.length === 0) {
+            if (take.state === 'ended') throw chatEnded(roomId);
+            if (take.state === 'gone') throw notInRoom(roomId);
+            return undefined;
           }
-          if (take.state === 'ended') throw chatEnded(roomId);
-          if (take.state === 'gone') throw notInRoom(roomId);
-          return undefined;
+          const undo = async () => {
+            if (take.cursorAfter === take.cursorBefore) return;
+            await this.engine.rewindCursor({
+              roomId,
+              userId: caller.userId,
+              from: take.cursorAfter,
+              to: take.cursorBefore,
+            });
+          };
+          // Cancelled while taking: nobody will read the answer.
+          if (signals.some((signal) => signal.aborted)) {
+            await undo();
+            return undefined;
+          }
+          return { messages: take.messages, undo };
         },
       }),
     );
-    return messages ? { status: 'messages', messages } : { status: 'timeout', endedBy: this.endOfWait() };
+    return delivery ? { status: 'messages', ...delivery } : { status: 'timeout', endedBy: this.endOfWait() };
   }
 
   async getMessages(input: {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
 import { sendJson, sendRpcError } from './replies.js';
@@ -17,6 +18,22 @@ export interface HttpAppOptions {
   /** Answers every parked wait at once; called first on shutdown. */
   releaseWaits: () => void;
   logger: Logger;
+}
+
+/** A response is delivered when it finished writing before its connection closed. */
+function channelOf(res: ServerResponse): ResponseChannel {
+  return {
+    onUndelivered(callback) {
+      if (res.writableFinished) return;
+      if (res.destroyed) {
+        callback();
+        return;
+      }
+      res.once('close', () => {
+        if (!res.writableFinished) callback();
+      });
+    },
+  };
 }
 
 /** Longest a shutdown waits for calls in flight before closing their connections. */
@@ -117,11 +134,10 @@ export class HttpApp {
       );
       return;
     }
-    if (req.method === 'POST') {
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
-    }
-    await this.endpoint.handle(req, res);
+    if (req.method !== 'POST') return this.endpoint.handle(req, res);
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    await responseChannel.run(channelOf(res), () => this.endpoint.handle(req, res));
   }
 
   private async health(res: ServerResponse): Promise<void> {

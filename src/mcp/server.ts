@@ -5,6 +5,7 @@ import { ChatError } from '../chat/errors.js';
 import type { ChatService } from '../chat/service.js';
 import { VERSION } from '../version.js';
 import { advertisedSchema } from './advertised-schema.js';
+import { responseChannel } from './delivery.js';
 import { descriptions, titles } from './descriptions.js';
 import { errorResult, failureResult, toolResult } from './results.js';
 import { inputSchemas, outputSchemas, type ToolName } from './schemas.js';
@@ -73,7 +74,7 @@ async function callTool(
     return errorResult('invalid_argument', describeIssues(name, parsed.error), tool.successFlag);
   }
   try {
-    const body = await tool.run(chat, parsed.data as never, callContext(ctx));
+    const body = await tool.run(chat, parsed.data as never, callContext(ctx, logger));
     return toolResult(body);
   } catch (failure) {
     if (!(failure instanceof ChatError)) logger.error({ err: failure, tool: name }, 'tool call failed');
@@ -88,10 +89,20 @@ async function callTool(
  * `notifications/cancelled` (the SDK's signal) but a dropped 2025-era POST trips only the HTTP
  * request's signal. Either ends the wait.
  */
-function callContext(ctx: ServerContext): CallContext {
+function callContext(ctx: ServerContext, logger: Logger): CallContext {
   const httpSignal = ctx.http?.req?.signal;
   const signal = httpSignal ? AbortSignal.any([ctx.mcpReq.signal, httpSignal]) : ctx.mcpReq.signal;
-  return { signal };
+  const channel = responseChannel.getStore();
+  return {
+    signal,
+    onUndelivered: (undo) => {
+      const run = () =>
+        undo().catch((error: unknown) => logger.error({ err: error }, 'could not put messages back'));
+      // Cancelled already: the SDK drops the answer of a cancelled request, so it will not arrive.
+      if (signal.aborted) run();
+      else channel?.onUndelivered(run);
+    },
+  };
 }
 
 function describeIssues(tool: ToolName, error: z.ZodError): string {

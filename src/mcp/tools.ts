@@ -7,6 +7,8 @@ import type { ToolArgs, ToolName } from './schemas.js';
 export interface CallContext {
   /** Aborts when the client cancels the call or its connection drops. */
   signal: AbortSignal;
+  /** Registers what to undo if this call's answer is never delivered. */
+  onUndelivered(undo: () => Promise<void>): void;
 }
 
 type Json = Record<string, unknown>;
@@ -72,16 +74,17 @@ export const tools: { [N in ToolName]: ToolDefinition<N> } = {
     annotations: { ...chatTool, idempotentHint: false },
     successFlag: false,
     parks: true,
-    run: async (chat, args, call) =>
-      shape.waitForMessage(
-        await chat.waitForMessage({
-          roomId: args.room_id,
-          clientId: args.client_id,
-          timeout: args.timeout,
-          after: args.after,
-          signal: call.signal,
-        }),
-      ),
+    run: async (chat, args, call) => {
+      const result = await chat.waitForMessage({
+        roomId: args.room_id,
+        clientId: args.client_id,
+        timeout: args.timeout,
+        after: args.after,
+        signal: call.signal,
+      });
+      if (result.status === 'messages') call.onUndelivered(result.undo);
+      return shape.waitForMessage(result);
+    },
   },
   get_messages: {
     annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },
