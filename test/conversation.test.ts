@@ -23,14 +23,12 @@ async function client(era: Era): Promise<ChatClient> {
 async function matchedPair(era: Era) {
   const a = await client(era);
   const b = await client(era);
-  // The queue is shared by every test in this file: drain anyone left waiting by an earlier test.
+  // The queue is shared by every test in this file; each test leaves it empty.
   const ann = await a.call('enter_queue', { display_name: 'Ann' });
-  let roomId: string;
-  let bob: Record<string, unknown>;
   if (ann.status === 'matched') throw new Error('queue was not empty');
-  bob = await b.call('enter_queue', { display_name: 'Bob' });
+  const bob = await b.call('enter_queue', { display_name: 'Bob' });
   expect(bob.status).toBe('matched');
-  roomId = bob.room_id as string;
+  const roomId = bob.room_id as string;
   return { a, b, ann, bob, roomId, annId: ann.client_id as string, bobId: bob.client_id as string };
 }
 
