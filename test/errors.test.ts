@@ -103,7 +103,7 @@ describe('every error code, from a real call', () => {
       ['get_status', {}],
     ];
     for (const [tool, args] of tools) {
-      for (const clientId of ['c_' + 'A'.repeat(32), 'not even close', '']) {
+      for (const clientId of [`c_${'A'.repeat(32)}`, 'not even close', '']) {
         const error = await client.fail(tool, { ...args, client_id: clientId });
         expect(error, tool).toMatchObject({ code: 'invalid_client' });
         expect(error.error).toMatch(/^User not found\. Invalid client_id/);
