@@ -168,12 +168,14 @@ export class ChatService {
     clientId: string;
     timeout?: number;
     signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.identify(input.clientId);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const matched = await this.whileParked(caller, () =>
+    const matched = await this.whileParked(caller, input.onEvent, () =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -220,13 +222,13 @@ export class ChatService {
         throw chatEnded(roomId);
       case 'created':
         return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
-      case 'joined':
-        await this.engine.bus.publish(roomTopic(roomId), {
-          type: 'message',
-          roomId,
-          message: outcome.notice,
-        });
+      case 'joined': {
+        const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
+        await this.announce(roomId, outcome.notice, others);
+        const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
+        await this.tell(others, { type: 'member_joined', roomId, member: joiner });
         return { ...caller, ...this.joinedView(caller, outcome) };
+      }
       case 'already_member':
         return { ...caller, ...this.joinedView(caller, outcome) };
     }
@@ -276,6 +278,8 @@ export class ChatService {
     timeout?: number;
     after?: number;
     signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
   }): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
@@ -283,7 +287,7 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     await this.requireMembership(roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const delivery = await this.whileParked(caller, () =>
+    const delivery = await this.whileParked(caller, input.onEvent, () =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -389,6 +393,16 @@ export class ChatService {
     return idle;
   }
 
+  /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
+  async userIdOf(clientId: string): Promise<string | null> {
+    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+  }
+
+  /** Everything a participant should be told (matches, messages, partners leaving), on any instance. */
+  watchUser(userId: string, listener: (event: ChatEvent) => void): () => void {
+    return this.engine.bus.subscribe(userTopic(userId), listener);
+  }
+
   /** Answers every parked wait now (with its timeout result) and refuses to park new ones. */
   stopWaits(): void {
     this.stopping.abort();
@@ -415,7 +429,7 @@ export class ChatService {
     if (outcome.kind !== 'left') throw refusal(room.roomId, outcome);
     const remaining = outcome.remaining.map((member) => member.userId);
     if (outcome.farewell) await this.announce(room.roomId, outcome.farewell, remaining);
-    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, userId: leaver.userId, reason });
+    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, member: leaver, reason });
   }
 
   /** A stored message wakes the room's waits and is offered to each recipient's push channel. */
@@ -430,13 +444,19 @@ export class ChatService {
   }
 
   /** Counts the caller as present for as long as `wait` runs (see sweepIdle). */
-  private async whileParked<T>(caller: Caller, wait: () => Promise<T>): Promise<T> {
+  private async whileParked<T>(
+    caller: Caller,
+    onEvent: ((event: ChatEvent) => void) | undefined,
+    wait: () => Promise<T>,
+  ): Promise<T> {
     const entry = this.parked.get(caller.userId) ?? { waits: 0, touchedAt: caller.lastSeenAt };
     entry.waits++;
     this.parked.set(caller.userId, entry);
+    const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
       return await wait();
     } finally {
+      stopListening?.();
       entry.waits--;
       if (entry.waits === 0) this.parked.delete(caller.userId);
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
+import type { SessionServer } from '../mcp/server.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
 import { sendJson, sendRpcError } from './replies.js';
@@ -13,6 +14,8 @@ export interface HttpAppOptions {
   allowedOrigins: ReadonlySet<string>;
   maxBodyBytes: number;
   createServer: () => McpServer;
+  createSession: () => SessionServer;
+  sessionIdleTtlMs: number;
   /** Resolves when storage answers, rejects when it does not: drives /healthz. */
   checkStorage: () => Promise<void>;
   /** Answers every parked wait at once; called first on shutdown. */
@@ -36,6 +39,9 @@ function channelOf(res: ServerResponse): ResponseChannel {
   };
 }
 
+/** How far back a reconnecting 2025-era GET stream can resume with Last-Event-ID. */
+const REPLAY_WINDOW = { maxAgeMs: 5 * 60_000, maxEvents: 1000 };
+
 /** Longest a shutdown waits for calls in flight before closing their connections. */
 const DRAIN_TIMEOUT_MS = 5000;
 
@@ -57,6 +63,9 @@ export class HttpApp {
     this.boundToLoopback = isLoopbackHost(options.host);
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
+      createSession: options.createSession,
+      sessionIdleTtlMs: options.sessionIdleTtlMs,
+      replayWindow: REPLAY_WINDOW,
       logger: options.logger,
       maxBodyBytes: options.maxBodyBytes,
     });
