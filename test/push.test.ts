@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatClient, connect, type Era, type ReceivedNotification } from './support/clients.js';
+import { type ChatClient, connect, type Era } from './support/clients.js';
+import { received } from './support/notifications.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 let server: TestServer;
@@ -17,26 +18,6 @@ async function client(era: Era): Promise<ChatClient> {
   const c = await connect(server.mcpUrl, era);
   open.push(c);
   return c;
-}
-
-/** Waits (up to `withinMs`) for a notification that matches, and returns it. */
-async function received(
-  c: ChatClient,
-  method: string,
-  matches: (params: Record<string, unknown>) => boolean = () => true,
-  withinMs = 1000,
-): Promise<ReceivedNotification> {
-  let found: ReceivedNotification | undefined;
-  await expect
-    .poll(
-      () => {
-        found = c.notifications.find((n) => n.method === method && matches(n.params ?? {}));
-        return found !== undefined;
-      },
-      { timeout: withinMs, interval: 10 },
-    )
-    .toBe(true);
-  return found as ReceivedNotification;
 }
 
 describe.each<Era>(['legacy', 'sdk1'])('push to a 2025-era session (%s)', (era) => {
