@@ -7,7 +7,7 @@ import { VERSION } from '../version.js';
 import { advertisedSchema } from './advertised-schema.js';
 import { descriptions, titles } from './descriptions.js';
 import { errorResult, failureResult, toolResult } from './results.js';
-import { inputSchemas, outputSchemas, type ToolName } from './schemas.js';
+import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
 import { type CallContext, type ToolDefinition, tools } from './tools.js';
 
 export interface ChatServerDeps {
@@ -28,7 +28,7 @@ const advertised = Object.fromEntries(
     name,
     {
       input: advertisedSchema(inputSchemas[name], 'input'),
-      output: advertisedSchema(outputSchemas[name], 'output'),
+      output: advertisedSchema(advertisedOutputSchema(name), 'output'),
     },
   ]),
 ) as Record<
