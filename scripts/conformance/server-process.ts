@@ -4,11 +4,12 @@ import { createWriteStream } from 'node:fs';
 export interface ServerProcess {
   /** The MCP endpoint, such as http://127.0.0.1:40123/mcp. */
   mcpUrl: string;
-  /** Sends SIGTERM and resolves with the exit status (the contract: 0 within 10 s). */
+  /** Sends SIGTERM and resolves with the exit status (the contract: 0 within 10 s; null if killed). */
   stop(): Promise<number | null>;
 }
 
 const START_TIMEOUT_MS = 15_000;
+const STOP_TIMEOUT_MS = 12_000;
 
 /**
  * Starts the built server (`dist/cli/main.js serve`) on a free port with nothing on disk, its
@@ -45,7 +46,10 @@ export async function startServer(repoRoot: string, logPath: string): Promise<Se
       mcpUrl: `${url}/mcp`,
       stop: async () => {
         child.kill('SIGTERM');
+        // Past the contract's 10 s the server is killed, and its null status reported as a problem.
+        const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
         const code = await exited;
+        clearTimeout(killer);
         await new Promise((resolve) => log.end(resolve));
         return code;
       },
