@@ -10,14 +10,22 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
-  post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<{ status: number; type: string; text: string }> {
+  post(
+    body: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<{ status: number; type: string; text: string }> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.url,
         {
           method: 'POST',
           agent: this.agent,
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            ...headers,
+          },
           signal,
         },
         (res) => {
@@ -74,9 +82,14 @@ export async function callTool(
     },
     signal,
   );
-  const message = response.type.includes('text/event-stream') ? lastSseData(response.text) : JSON.parse(response.text);
-  const result = message?.result as { structuredContent?: Record<string, unknown>; isError?: boolean } | undefined;
-  if (!result || result.isError) throw new Error(`${name} failed (${response.status}): ${response.text.slice(0, 300)}`);
+  const message = response.type.includes('text/event-stream')
+    ? lastSseData(response.text)
+    : JSON.parse(response.text);
+  const result = message?.result as
+    | { structuredContent?: Record<string, unknown>; isError?: boolean }
+    | undefined;
+  if (!result || result.isError)
+    throw new Error(`${name} failed (${response.status}): ${response.text.slice(0, 300)}`);
   return result.structuredContent ?? {};
 }
 
@@ -87,7 +100,11 @@ export async function callRaw(
   params: Record<string, unknown>,
   signal?: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  const response = await http.post(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }), {}, signal);
+  const response = await http.post(
+    JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params }),
+    {},
+    signal,
+  );
   const message = JSON.parse(response.text) as { result?: Record<string, unknown>; error?: unknown };
   if (!message.result) throw new Error(`${method} failed: ${response.text.slice(0, 300)}`);
   return message.result;

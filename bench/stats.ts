@@ -6,7 +6,12 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[index] as number;
 }
 
-export function latencySummary(samplesMs: number[]): { count: number; p50_ms: number; p99_ms: number; max_ms: number } {
+export function latencySummary(samplesMs: number[]): {
+  count: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+} {
   const sorted = [...samplesMs].sort((a, b) => a - b);
   return {
     count: sorted.length,

@@ -10,7 +10,7 @@ import { responseChannel } from './delivery.js';
 import { descriptions, titles } from './descriptions.js';
 import { pushFor } from './notifications.js';
 import { errorResult, failureResult, toolResult } from './results.js';
-import { inputSchemas, outputSchemas, type ToolName } from './schemas.js';
+import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
 import { type CallContext, type ToolDefinition, tools } from './tools.js';
 
@@ -42,7 +42,7 @@ const advertised = Object.fromEntries(
     name,
     {
       input: advertisedSchema(inputSchemas[name], 'input'),
-      output: advertisedSchema(outputSchemas[name], 'output'),
+      output: advertisedSchema(advertisedOutputSchema(name), 'output'),
     },
   ]),
 ) as Record<
