@@ -1,5 +1,12 @@
 import { Agent, request } from 'node:http';
 
+export interface HttpResponse {
+  status: number;
+  type: string;
+  sessionId: string | undefined;
+  text: string;
+}
+
 /** Raw HTTP for the load generator: keep-alive connections, no client library overhead measured. */
 export class HttpClient {
   private readonly agent: Agent;
@@ -10,22 +17,24 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
-  post(
-    body: string,
+  post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
+    return this.request('POST', { 'content-type': 'application/json', ...headers }, body, signal);
+  }
+
+  request(
+    method: string,
     headers: Record<string, string>,
+    body?: string,
     signal?: AbortSignal,
-  ): Promise<{ status: number; type: string; text: string }> {
+  ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const req = request(
         this.url,
         {
-          method: 'POST',
+          method,
           agent: this.agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            ...headers,
-          },
+          headers:
+            body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
           signal,
         },
         (res) => {
@@ -35,6 +44,7 @@ export class HttpClient {
             resolve({
               status: res.statusCode ?? 0,
               type: String(res.headers['content-type'] ?? ''),
+              sessionId: res.headers['mcp-session-id'] as string | undefined,
               text: Buffer.concat(chunks).toString('utf8'),
             }),
           );
@@ -44,6 +54,13 @@ export class HttpClient {
       req.on('error', reject);
       req.end(body);
     });
+  }
+
+  /** Opens a 2025-era session and returns its id. */
+  async session(initialize: string, headers: Record<string, string>): Promise<string> {
+    const response = await this.post(initialize, headers);
+    if (!response.sessionId) throw new Error(`initialize answered ${response.status}`);
+    return response.sessionId;
   }
 
   close(): void {

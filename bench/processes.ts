@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { TargetName } from './targets.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface ServerUnderTest {
+  name: TargetName;
+  url: string;
+  child: ChildProcess;
+  /** Resident set size (from /proc) and V8 heap in use (from the server's own endpoint). */
+  memory(): Promise<{ rssBytes: number; heapBytes: number }>;
+  /** MCP Chat only: waits parked right now, from /metrics. */
+  parkedWaits?(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb * 1024;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited early:\n${log()}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not come up:\n${log()}`);
+}
+
+/**
+ * Starts one server under test in its own process: MCP Chat as operators run it (SQLite file,
+ * rate limit off for the load), or one of the two baselines.
+ */
+export async function startTarget(
+  name: TargetName,
+  options: { db: string; profileDir?: string },
+): Promise<ServerUnderTest> {
+  const port = await freePort();
+  const node = ['--import', 'tsx'];
+  const args =
+    name === 'mcp-chat'
+      ? [
+          ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+          ...node,
+          'src/cli/main.ts',
+          'serve',
+          '--port',
+          String(port),
+          '--db',
+          options.db,
+          '--rate-limit',
+          '0',
+          '--log-level',
+          'warn',
+          '--idle-timeout',
+          '3600',
+        ]
+      : [...node, `bench/baselines/${name}-server.ts`, String(port)];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitHealthy(name === 'mcp-chat' ? `${base}/healthz` : `${base}/health`, child, () => stderr);
+  const pid = child.pid as number;
+  const metrics = async () => (await fetch(`${base}/metrics`)).text();
+  return {
+    name,
+    url: `${base}/mcp`,
+    child,
+    async memory() {
+      if (name === 'mcp-chat') {
+        const heap = Number(/^mcp_chat_nodejs_heap_size_used_bytes (\d+)/m.exec(await metrics())?.[1]);
+        return { rssBytes: rssOf(pid), heapBytes: heap };
+      }
+      const { heapUsed } = (await (await fetch(`${base}/memory`)).json()) as { heapUsed: number };
+      return { rssBytes: rssOf(pid), heapBytes: heapUsed };
+    },
+    parkedWaits:
+      name === 'mcp-chat'
+        ? async () => Number(/^mcp_chat_parked_waits (\d+)/m.exec(await metrics())?.[1] ?? 0)
+        : undefined,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * `npm run bench`: MCP Chat beside its two baselines, all measured in the same run on the same
+ * machine, every figure reported as a ratio to its baselines (absolute times drift on shared
+ * machines; ratios much less). Prints JSON and writes bench/results/latest.json.
+ *
+ *   npm run bench                 full run (about 4 minutes)
+ *   npm run bench -- --quick      a smaller run (under a minute)
+ *   npm run bench -- --profile    also writes a CPU profile of MCP Chat to bench/results/profiles/
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { LoadSpec } from './load.js';
+import { type ServerUnderTest, startTarget } from './processes.js';
+import { ratio, round } from './stats.js';
+import type { TargetName } from './targets.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.argv.includes('--quick');
+const profile = process.argv.includes('--profile');
+const settings = quick
+  ? {
+      ms: 1500,
+      concurrencies: [1, 16, 64],
+      pairs: 16,
+      latencyMs: 4000,
+      parked: 1000,
+      churn: 300,
+      matchingMs: 1500,
+    }
+  : {
+      ms: 5000,
+      concurrencies: [1, 16, 64],
+      pairs: 64,
+      latencyMs: 10_000,
+      parked: 10_000,
+      churn: 2000,
+      matchingMs: 5000,
+    };
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Result = Record<string, unknown>;
+
+/** Runs one scenario in a fresh load-generator process; `on` answers its progress events. */
+async function load(
+  spec: LoadSpec,
+  on: (event: Result, send: (line: string) => void) => Promise<void> = async () => {},
+) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(spec)], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const send = (line: string) => child.stdin.write(`${line}\n`);
+  let result: Result | undefined;
+  for await (const line of createInterface({ input: child.stdout })) {
+    const event = JSON.parse(line) as Result;
+    if (event.event === 'result') result = event;
+    else await on(event, send);
+  }
+  await new Promise((resolve) => child.once('exit', resolve));
+  if (!result) throw new Error(`load generator failed: ${JSON.stringify(spec)}`);
+  const { event: _, ...figures } = result;
+  return figures;
+}
+
+const kb = (bytes: number) => round(bytes / 1024, 1);
+const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+async function throughput(servers: Record<TargetName, ServerUnderTest>) {
+  const rows: Result = {};
+  for (const concurrency of settings.concurrencies) {
+    const run = (target: TargetName, op: 'send' | 'noop') =>
+      load({ scenario: 'throughput', target, url: servers[target].url, op, concurrency, ms: settings.ms });
+    const chat = await run('mcp-chat', 'send');
+    const sdk = await run('sdk', 'noop');
+    const raw = await run('raw', 'send');
+    rows[`c${concurrency}`] = {
+      mcp_chat_send_per_s: chat.calls_per_second,
+      sdk_noop_per_s: sdk.calls_per_second,
+      raw_send_per_s: raw.calls_per_second,
+      ratio_to_sdk: ratio(chat.calls_per_second as number, sdk.calls_per_second as number),
+      ratio_to_raw: ratio(chat.calls_per_second as number, raw.calls_per_second as number),
+      errors: { mcp_chat: chat.errors, sdk: sdk.errors, raw: raw.errors },
+      load_cpu_cores: { mcp_chat: chat.load_cpu_cores, sdk: sdk.load_cpu_cores, raw: raw.load_cpu_cores },
+    };
+    log(`throughput c=${concurrency}: ${JSON.stringify(rows[`c${concurrency}`])}`);
+  }
+  return rows;
+}
+
+async function latency(servers: Record<TargetName, ServerUnderTest>, maxSendsPerSecond: number) {
+  const ratePerSecond = Math.max(20, Math.round(maxSendsPerSecond / 2));
+  const figures: Record<string, Result> = {};
+  for (const target of ['mcp-chat', 'sdk', 'raw'] as const) {
+    figures[target] = await load({
+      scenario: 'latency',
+      target,
+      url: servers[target].url,
+      pairs: settings.pairs,
+      ratePerSecond,
+      ms: settings.latencyMs,
+    });
+    log(`latency ${target}: ${JSON.stringify(figures[target])}`);
+  }
+  const p99 = (t: string) => (figures[t] as { p99_ms: number }).p99_ms;
+  return {
+    offered_messages_per_s: ratePerSecond,
+    pairs: settings.pairs,
+    mcp_chat: figures['mcp-chat'],
+    sdk: figures.sdk,
+    raw: figures.raw,
+    p99_ratio_to_sdk: ratio(p99('mcp-chat'), p99('sdk')),
+    p99_ratio_to_raw: ratio(p99('mcp-chat'), p99('raw')),
+  };
+}
+
+/** Memory of `count` parked waits: the server's growth between "set up" and "all parked". */
+async function parked(server: ServerUnderTest, count: number) {
+  let before = { rssBytes: 0, heapBytes: 0 };
+  let during = { rssBytes: 0, heapBytes: 0 };
+  let confirmed: number | undefined;
+  await load({ scenario: 'parked', target: server.name, url: server.url, count }, async (event, send) => {
+    if (event.event === 'setup_done') {
+      await sleep(1000);
+      before = await server.memory();
+      send('park');
+    } else if (event.event === 'parked') {
+      if (server.parkedWaits) {
+        for (let i = 0; i < 100 && (await server.parkedWaits()) < count; i++) await sleep(100);
+        confirmed = await server.parkedWaits();
+      }
+      during = await server.memory();
+      send('release');
+    }
+  });
+  await sleep(1000);
+  const after = await server.memory();
+  return {
+    parked: count,
+    confirmed_by_server: confirmed,
+    rss_per_wait_kb: kb((during.rssBytes - before.rssBytes) / count),
+    heap_per_wait_kb: kb((during.heapBytes - before.heapBytes) / count),
+    rss_mb: { before: mb(before.rssBytes), parked: mb(during.rssBytes), released: mb(after.rssBytes) },
+  };
+}
+
+async function churn(server: ServerUnderTest) {
+  const before = await server.memory();
+  const figures = await load({
+    scenario: 'churn',
+    target: server.name,
+    url: server.url,
+    cycles: settings.churn,
+  });
+  await sleep(1500);
+  const after = await server.memory();
+  return {
+    ...figures,
+    rss_mb: { before: mb(before.rssBytes), after: mb(after.rssBytes) },
+    heap_mb: { before: mb(before.heapBytes), after: mb(after.heapBytes) },
+  };
+}
+
+/** The in-process churn measurement with forced collections: the precise leak check. */
+async function churnWithGc(): Promise<Result> {
+  const child = spawn(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', 'bench/session-churn.ts', String(settings.churn)],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return JSON.parse(out) as Result;
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
+  const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const servers = {
+    'mcp-chat': await startTarget('mcp-chat', { db: join(dir, 'bench.db'), profileDir }),
+    sdk: await startTarget('sdk', { db: '' }),
+    raw: await startTarget('raw', { db: '' }),
+  } satisfies Record<TargetName, ServerUnderTest>;
+  try {
+    const sendThroughput = await throughput(servers);
+    const maxSends = (sendThroughput[`c${settings.concurrencies.at(-1)}`] as { mcp_chat_send_per_s: number })
+      .mcp_chat_send_per_s;
+    const deliveryLatency = await latency(servers, maxSends);
+
+    const parkedWaits: Result = {};
+    for (const target of ['mcp-chat', 'sdk', 'raw'] as const) {
+      parkedWaits[target] = await parked(servers[target], settings.parked);
+      log(`parked ${target}: ${JSON.stringify(parkedWaits[target])}`);
+    }
+    const rssPerWait = (t: TargetName) => (parkedWaits[t] as { rss_per_wait_kb: number }).rss_per_wait_kb;
+    parkedWaits.rss_ratio_to_sdk = ratio(rssPerWait('mcp-chat'), rssPerWait('sdk'));
+    parkedWaits.rss_ratio_to_raw = ratio(rssPerWait('mcp-chat'), rssPerWait('raw'));
+
+    const sessionChurn: Result = {
+      'mcp-chat': await churn(servers['mcp-chat']),
+      sdk: await churn(servers.sdk),
+    };
+    const perSecond = (t: string) => (sessionChurn[t] as { cycles_per_second: number }).cycles_per_second;
+    sessionChurn.cycles_ratio_to_sdk = ratio(perSecond('mcp-chat'), perSecond('sdk'));
+    sessionChurn.mcp_chat_in_process_with_gc = await churnWithGc();
+    log(`churn: ${JSON.stringify(sessionChurn)}`);
+
+    const matchConcurrency = 16;
+    const matchingFigures = await load({
+      scenario: 'matching',
+      url: servers['mcp-chat'].url,
+      concurrency: matchConcurrency,
+      ms: settings.matchingMs,
+    });
+    const sdkNoop = (sendThroughput[`c${matchConcurrency}`] as { sdk_noop_per_s: number }).sdk_noop_per_s;
+    const queueMatching = {
+      concurrency: matchConcurrency,
+      ...matchingFigures,
+      // A pair takes two enter_queue calls: compare with half the framework's call rate.
+      ratio_to_sdk_noop_pairs: ratio(matchingFigures.pairs_per_second as number, sdkNoop / 2),
+    };
+    log(`matching: ${JSON.stringify(queueMatching)}`);
+
+    const c64 = sendThroughput.c64 as { ratio_to_sdk: number };
+    const report = {
+      machine: {
+        cpus: cpus().length,
+        cpu_model: cpus()[0]?.model,
+        memory_gb: round(totalmem() / 2 ** 30, 1),
+        node: process.version,
+        kernel: release(),
+      },
+      mode: quick ? 'quick' : 'full',
+      date: new Date().toISOString(),
+      duration_s: Math.round((Date.now() - started) / 1000),
+      throughput: sendThroughput,
+      delivery_latency: deliveryLatency,
+      parked_waits: parkedWaits,
+      session_churn: sessionChurn,
+      queue_matching: queueMatching,
+      targets: {
+        send_c64_ratio_to_sdk: { value: c64.ratio_to_sdk, at_least: 0.5, met: c64.ratio_to_sdk >= 0.5 },
+        latency_p99_ratio_to_sdk: {
+          value: deliveryLatency.p99_ratio_to_sdk,
+          at_most: 1.5,
+          met: deliveryLatency.p99_ratio_to_sdk <= 1.5,
+        },
+        rss_per_parked_wait_kb: {
+          value: rssPerWait('mcp-chat'),
+          at_most: 16,
+          met: rssPerWait('mcp-chat') <= 16,
+        },
+      },
+    };
+    const json = JSON.stringify(report, null, 2);
+    mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
+    writeFileSync(join(ROOT, 'bench/results/latest.json'), `${json}\n`);
+    console.log(json);
+  } finally {
+    await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
