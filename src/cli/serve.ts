@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import type { ChatEngine } from '../chat/engine.js';
 import { PresenceSweeper } from '../chat/presence.js';
 import { ChatService } from '../chat/service.js';
+import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
 import { createChatServer } from '../mcp/server.js';
@@ -26,10 +27,32 @@ export function createLogger(level: ServeConfig['logLevel']): Logger {
   return pino({ level, base: { service: 'mcp-chat' } }, pino.destination(2));
 }
 
+/**
+ * SQLite by default; Redis when MCP_CHAT_REDIS_URL is set. The Redis engine connects in the
+ * background and reconnects forever, so the server starts even while Redis is down: /healthz
+ * answers 503 and calls answer `unavailable` until it is up.
+ */
 function openEngine(config: ServeConfig, logger: Logger): ChatEngine {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
   if (config.redisUrl !== undefined) {
-    throw new Error('MCP_CHAT_REDIS_URL is set, but this build has no Redis engine yet.');
+    return new RedisEngine({
+      url: config.redisUrl,
+      keyPrefix: config.redisPrefix,
+      retention: {
+        maxMessages: config.retentionMaxMessages,
+        maxAgeSeconds: config.retentionMaxAgeSeconds,
+      },
+      onListenerError,
+      onConnectionChange: (up, reason) => {
+        if (up) logger.info('connected to Redis');
+        else logger.error({ reason }, 'lost Redis; calls answer unavailable until it is back');
+      },
+      onEventLost: (error) =>
+        logger.warn({ err: error }, 'a wake-up event was lost; waits still find the log'),
+    });
+  }
+  if (config.retentionMaxMessages > 0 || config.retentionMaxAgeSeconds > 0) {
+    logger.warn('retention settings apply to the Redis engine only in this version; SQLite keeps everything');
   }
   return new SqliteEngine({ path: config.db, onListenerError });
 }

@@ -77,8 +77,16 @@ export function storageError(error: unknown): unknown {
       ? new StorageUnavailableError(`Redis: ${message.split(' ', 1)[0]}`)
       : error;
   }
-  if (error instanceof Error) return new StorageUnavailableError(`Redis: ${error.message}`);
+  if (error instanceof Error) return new StorageUnavailableError(`Redis: ${failureDetail(error)}`);
   return error;
+}
+
+/** A short account of why a call got no answer, for the sentence the caller reads. */
+function failureDetail(error: Error): string {
+  if (error.message.includes('enableOfflineQueue')) return 'not connected';
+  if (error.name === 'MaxRetriesPerRequestError') return 'the connection was lost during the call';
+  if (error.message === 'Command timed out') return `no answer within ${COMMAND_TIMEOUT_MS} ms`;
+  return error.message;
 }
 
 /** Ends a connection without waiting for a Redis that may be gone, and stops reconnecting. */
