@@ -9,7 +9,14 @@ import { ChatService } from '../src/chat/service.js';
 import type { MessageDraft } from '../src/chat/types.js';
 import { RedisEngine, type RedisEngineOptions } from '../src/engines/redis/engine.js';
 import { engineContract } from './engine-contract.js';
-import { deleteKeys, freePort, randomPrefix, redisSkipReason, TEST_REDIS_URL } from './support/redis.js';
+import {
+  deleteKeys,
+  freePort,
+  randomPrefix,
+  redisSkipReason,
+  TEST_REDIS_URL,
+  untilSubscribed,
+} from './support/redis.js';
 
 const skip = await redisSkipReason();
 
@@ -51,14 +58,6 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
   function redis(): Redis {
     raw ??= new Redis(TEST_REDIS_URL);
     return raw;
-  }
-
-  /** Resolves once some instance subscribed to the topic: the wait under test is parked. */
-  async function parkedOn(topic: string): Promise<void> {
-    const channel = `${keyPrefix}bus:${topic}`;
-    await expect
-      .poll(async () => (await redis().pubsub('NUMSUB', channel))[1], { timeout: 10_000 })
-      .toBeGreaterThan(0);
   }
 
   function draft(senderId: string, text: string, createdAt: number): MessageDraft {
@@ -111,13 +110,13 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
       expect(ann.status).toBe('waiting');
       // Long timeouts: a wait that is not woken fails the test by running out of time.
       const matching = chatA.waitForMatch({ clientId: ann.clientId, timeout: 25 });
-      await parkedOn(`user:${ann.userId}`);
+      await untilSubscribed(keyPrefix, `user:${ann.userId}`);
       const bob = await chatB.enterQueue({ displayName: 'Bob' });
       if (bob.status !== 'matched') throw new Error(`Bob: ${bob.status}`);
       expect(await matching).toMatchObject({ status: 'matched', roomId: bob.roomId });
 
       const waiting = chatA.waitForMessage({ roomId: bob.roomId, clientId: ann.clientId, timeout: 25 });
-      await parkedOn(roomTopic(bob.roomId));
+      await untilSubscribed(keyPrefix, roomTopic(bob.roomId));
       await chatB.sendMessage({ roomId: bob.roomId, clientId: bob.clientId, message: 'hi from B' });
       const result = await waiting;
       if (result.status !== 'messages') throw new Error(`wait ended by ${result.endedBy}`);

@@ -55,6 +55,24 @@ export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<
   }
 }
 
+/**
+ * Resolves once some instance subscribed to the topic (under the prefix): a wait on it is parked,
+ * so what happens next must wake it rather than be found by its first read.
+ */
+export async function untilSubscribed(prefix: string, topic: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const [, count] = (await redis.pubsub('NUMSUB', `${prefix}bus:${topic}`)) as [string, number];
+      if (count > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error(`nobody subscribed to ${topic}`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
 /** A TCP port nothing listens on right now. */
 export async function freePort(): Promise<number> {
   const server = createServer();
