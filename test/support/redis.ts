@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -33,6 +33,19 @@ export async function redisSkipReason(): Promise<string | undefined> {
   } finally {
     probe.disconnect();
   }
+}
+
+/**
+ * Why tests that run a redis-server of their own cannot run here, or undefined. Under CI=true a
+ * missing redis-server binary is an error.
+ */
+export function redisServerSkipReason(): string | undefined {
+  const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  const reason = `no redis-server binary on the PATH (${probe.error?.message ?? probe.stderr})`;
+  if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  console.warn(`Skipping tests that restart Redis: ${reason}.`);
+  return reason;
 }
 
 /** A key prefix no other test uses. */
