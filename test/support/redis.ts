@@ -20,13 +20,16 @@ export async function redisSkipReason(): Promise<string | undefined> {
     maxRetriesPerRequest: 0,
     retryStrategy: () => null,
   });
-  probe.on('error', () => {});
+  let cause = '';
+  probe.on('error', (error: Error) => {
+    cause = error.message;
+  });
   try {
     await probe.connect();
     await probe.ping();
     return undefined;
   } catch (error) {
-    const reason = `no Redis at ${TEST_REDIS_URL} (${(error as Error).message}); set MCP_CHAT_TEST_REDIS_URL`;
+    const reason = `no Redis at ${TEST_REDIS_URL} (${cause || (error as Error).message}); set MCP_CHAT_TEST_REDIS_URL`;
     if (process.env.CI === 'true') throw new Error(`CI=true and ${reason}`);
     console.warn(`Skipping Redis tests: ${reason}.`);
     return reason;

@@ -81,9 +81,17 @@ export class RedisBus implements EventBus {
     await this.settled();
   }
 
-  /** Resolves once every subscription asked for so far is live (or has failed). */
+  /**
+   * Resolves once every subscription asked for before this call is live (or has failed). Later
+   * ones are not waited for, so a steady stream of new waits cannot hold commands back.
+   */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    if (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Whether events from other instances can reach this one right now. */
+  get connected(): boolean {
+    return this.subscriber.status === 'ready';
   }
 
   async close(): Promise<void> {

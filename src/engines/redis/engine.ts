@@ -297,8 +297,10 @@ export class RedisEngine implements ChatEngine {
     return integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
   }
 
+  /** Healthy means both connections work: without the event connection, waits would not wake. */
   async ping(): Promise<void> {
     await this.call(() => this.redis.ping());
+    if (!this.bus.connected) throw new StorageUnavailableError('Redis: the event connection is down');
   }
 
   async close(): Promise<void> {
