@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatEvent, roomTopic } from '../src/chat/engine.js';
+import { DEFAULT_LIMITS } from '../src/chat/rules.js';
+import { ChatService } from '../src/chat/service.js';
 import { RedisEngine } from '../src/engines/redis/engine.js';
 import { type ChatClient, connect } from './support/clients.js';
 import { type ServerProcess, startServerProcess } from './support/processes.js';
@@ -56,6 +58,42 @@ describe.skipIf(skip !== undefined)(
       const event: ChatEvent = { type: 'partner_left', roomId: 'r', userId: 'u', reason: 'timeout' };
       await publishing.bus.publish(roomTopic('r'), event);
       await expect.poll(() => received.at(-1)).toEqual(event);
+    });
+
+    it('answers waits and fails fast while Redis stalls, and serves again once it goes on', async () => {
+      const [a, b] = [await engine(), await engine()];
+      const chatA = new ChatService({ engine: a, limits: DEFAULT_LIMITS });
+      const chatB = new ChatService({ engine: b, limits: DEFAULT_LIMITS });
+      const ann = await chatA.enterQueue({ displayName: 'Ann' });
+      const bob = await chatB.enterQueue({ displayName: 'Bob' });
+      if (bob.status !== 'matched') throw new Error(bob.status);
+      const wait = () => chatA.waitForMessage({ roomId: bob.roomId, clientId: ann.clientId, timeout: 120 });
+      const parked = wait();
+      await untilSubscribed(keyPrefix, roomTopic(bob.roomId), redis.url);
+
+      // Stalled, not gone: the connections stay open and nothing answers.
+      redis.pause();
+      await expect(a.ping()).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(parked).rejects.toMatchObject({ code: 'unavailable' });
+      await expect(
+        chatA.sendMessage({ roomId: bob.roomId, clientId: ann.clientId, message: 'anyone?' }),
+      ).rejects.toMatchObject({ code: 'unavailable' });
+
+      redis.resume();
+      await expect
+        .poll(
+          () =>
+            a.ping().then(
+              () => 'up',
+              () => 'down',
+            ),
+          { timeout: 15_000 },
+        )
+        .toBe('up');
+      const waiting = wait();
+      await untilSubscribed(keyPrefix, roomTopic(bob.roomId), redis.url);
+      await chatB.sendMessage({ roomId: bob.roomId, clientId: bob.clientId, message: 'still here' });
+      expect(await waiting).toMatchObject({ status: 'messages', messages: [{ text: 'still here' }] });
     });
 
     it('answers unavailable while Redis is away, resumes by itself, and loses no acknowledged message', async () => {

@@ -105,6 +105,10 @@ export interface PrivateRedis {
   kill(): Promise<void>;
   /** Starts it again on the same port and data directory. */
   start(): Promise<void>;
+  /** Stops it without closing anything (SIGSTOP): connections stay open and get no answer. */
+  pause(): void;
+  /** Lets a paused server go on (SIGCONT). */
+  resume(): void;
   dispose(): Promise<void>;
 }
 
@@ -143,6 +147,8 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
     url,
     kill,
     start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
     dispose: async () => {
       await kill();
       rmSync(dir, { recursive: true, force: true });

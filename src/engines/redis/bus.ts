@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import type { ChatEvent, EventBus } from '../../chat/engine.js';
 import { LocalBus } from '../local-bus.js';
-import { closeConnection, openConnection, storageError, whenReady } from './connection.js';
+import {
+  closeConnection,
+  openConnection,
+  SUBSCRIBE_TIMEOUT_MS,
+  storageError,
+  whenReady,
+} from './connection.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -41,12 +47,17 @@ export class RedisBus implements EventBus {
   constructor(options: RedisBusOptions) {
     this.options = options;
     this.local = new LocalBus(options.onListenerError);
-    this.subscriber = openConnection(options.url, 'mcp-chat:events', {
-      up: () => this.resubscribe(),
-      down: () => {
-        if (!this.closed) this.local.deliverToAll({ type: 'resync' });
+    this.subscriber = openConnection(
+      options.url,
+      'mcp-chat:events',
+      {
+        up: () => this.resubscribe(),
+        down: () => {
+          if (!this.closed) this.local.deliverToAll({ type: 'resync' });
+        },
       },
-    });
+      SUBSCRIBE_TIMEOUT_MS,
+    );
     this.subscriber.on('message', (channel: string, payload: string) => this.receive(channel, payload));
   }
 
@@ -92,6 +103,11 @@ export class RedisBus implements EventBus {
   /** Whether events from other instances can reach this one right now. */
   get connected(): boolean {
     return this.subscriber.status === 'ready';
+  }
+
+  /** Drops the event connection and makes a new one (listeners are told to look again meanwhile). */
+  reconnect(): void {
+    if (this.subscriber.status === 'ready') this.subscriber.disconnect(true);
   }
 
   async close(): Promise<void> {

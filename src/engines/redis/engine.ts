@@ -19,7 +19,7 @@ import type {
 import { StorageUnavailableError } from '../../chat/errors.js';
 import type { Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
-import { closeConnection, openConnection, storageError, whenReady } from './connection.js';
+import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
   draftArgs,
   fields,
@@ -323,8 +323,19 @@ export class RedisEngine implements ChatEngine {
     try {
       return await command();
     } catch (error) {
+      if (isNoAnswer(error)) this.startOver();
       throw storageError(error);
     }
+  }
+
+  /**
+   * Redis stopped answering without closing the connections (stalled, or a network that drops
+   * packets): make new ones. Until Redis answers again calls fail at once, and the event
+   * connection's drop tells parked waits to look again, so they are answered now too.
+   */
+  private startOver(): void {
+    if (this.redis.status === 'ready') this.redis.disconnect(true);
+    this.bus.reconnect();
   }
 }
 
