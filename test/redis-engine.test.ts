@@ -262,7 +262,7 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
       const unsubscribe = engine.bus.subscribe(roomTopic('r'), (event) => received.push(event));
       await engine.bus.settled();
       await redis().publish(`${keyPrefix}bus:room:r`, 'not json');
-      await redis().publish(`${keyPrefix}bus:room:r`, '{"type":"unheard-of"}');
+      await redis().publish(`${keyPrefix}bus:room:r`, '{"kind":"no type"}');
       await engine.bus.publish(roomTopic('r'), { type: 'resync' });
       await expect.poll(() => received).toEqual([{ type: 'resync' }]);
       expect(lost).toHaveLength(2);

@@ -6,7 +6,7 @@ import { StorageUnavailableError } from '../../chat/errors.js';
  * queue), after a command timeout when Redis does not answer. A call may first wait for a pending
  * subscription (see RedisBus), so the two timeouts together stay inside the contract's 3 seconds.
  */
-export const COMMAND_TIMEOUT_MS = 1500;
+const COMMAND_TIMEOUT_MS = 1500;
 export const SUBSCRIBE_TIMEOUT_MS = 1000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** Reconnection never gives up, and tries at least every second, so service resumes by itself. */
