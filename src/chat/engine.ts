@@ -171,7 +171,8 @@ export interface EventBus {
 export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
   | { type: 'matched'; roomId: string; partner: Member }
-  | { type: 'partner_left'; roomId: string; userId: string; reason: LeaveReason }
+  | { type: 'member_joined'; roomId: string; member: Member }
+  | { type: 'partner_left'; roomId: string; member: Member; reason: LeaveReason }
   | { type: 'resync' };
 
 /** Why a member left: its own leave_chat, the idle timeout, or its connection going away. */

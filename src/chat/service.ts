@@ -78,7 +78,15 @@ export type JoinRoomResult =
     };
 
 export type MessageWaitResult =
-  | { status: 'messages'; messages: ChatMessage[] }
+  | {
+      status: 'messages';
+      messages: ChatMessage[];
+      /**
+       * Puts the messages back (moves the cursor back, unless another wait moved it since): for
+       * the protocol face to call when the answer could not be delivered.
+       */
+      undo(): Promise<void>;
+    }
   | { status: 'timeout'; endedBy: WaitEnd };
 
 /** Why a wait came back empty: its own timeout, or the server stopping (call again after the restart). */
@@ -160,12 +168,14 @@ export class ChatService {
     clientId: string;
     timeout?: number;
     signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.identify(input.clientId);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const matched = await this.whileParked(caller, () =>
+    const matched = await this.whileParked(caller, input.onEvent, () =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -212,13 +222,13 @@ export class ChatService {
         throw chatEnded(roomId);
       case 'created':
         return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
-      case 'joined':
-        await this.engine.bus.publish(roomTopic(roomId), {
-          type: 'message',
-          roomId,
-          message: outcome.notice,
-        });
+      case 'joined': {
+        const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
+        await this.announce(roomId, outcome.notice, others);
+        const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
+        await this.tell(others, { type: 'member_joined', roomId, member: joiner });
         return { ...caller, ...this.joinedView(caller, outcome) };
+      }
       case 'already_member':
         return { ...caller, ...this.joinedView(caller, outcome) };
     }
@@ -268,6 +278,8 @@ export class ChatService {
     timeout?: number;
     after?: number;
     signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
   }): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
@@ -275,7 +287,7 @@ export class ChatService {
     const caller = await this.identify(input.clientId);
     await this.requireMembership(roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const messages = await this.whileParked(caller, () =>
+    const delivery = await this.whileParked(caller, input.onEvent, () =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -288,25 +300,30 @@ export class ChatService {
             after,
             limit: WAIT_BATCH_LIMIT,
           });
-          if (take.messages.length > 0) {
-            if (signals.some((signal) => signal.aborted) && take.cursorAfter !== take.cursorBefore) {
-              await this.engine.rewindCursor({
-                roomId,
-                userId: caller.userId,
-                from: take.cursorAfter,
-                to: take.cursorBefore,
-              });
-              return undefined;
-            }
-            return take.messages;
+          if (take.messages.length === 0) {
+            if (take.state === 'ended') throw chatEnded(roomId);
+            if (take.state === 'gone') throw notInRoom(roomId);
+            return undefined;
           }
-          if (take.state === 'ended') throw chatEnded(roomId);
-          if (take.state === 'gone') throw notInRoom(roomId);
-          return undefined;
+          const undo = async () => {
+            if (take.cursorAfter === take.cursorBefore) return;
+            await this.engine.rewindCursor({
+              roomId,
+              userId: caller.userId,
+              from: take.cursorAfter,
+              to: take.cursorBefore,
+            });
+          };
+          // Cancelled while taking: nobody will read the answer.
+          if (signals.some((signal) => signal.aborted)) {
+            await undo();
+            return undefined;
+          }
+          return { messages: take.messages, undo };
         },
       }),
     );
-    return messages ? { status: 'messages', messages } : { status: 'timeout', endedBy: this.endOfWait() };
+    return delivery ? { status: 'messages', ...delivery } : { status: 'timeout', endedBy: this.endOfWait() };
   }
 
   async getMessages(input: {
@@ -376,6 +393,16 @@ export class ChatService {
     return idle;
   }
 
+  /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
+  async userIdOf(clientId: string): Promise<string | null> {
+    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+  }
+
+  /** Everything a participant should be told (matches, messages, partners leaving), on any instance. */
+  watchUser(userId: string, listener: (event: ChatEvent) => void): () => void {
+    return this.engine.bus.subscribe(userTopic(userId), listener);
+  }
+
   /** Answers every parked wait now (with its timeout result) and refuses to park new ones. */
   stopWaits(): void {
     this.stopping.abort();
@@ -402,7 +429,7 @@ export class ChatService {
     if (outcome.kind !== 'left') throw refusal(room.roomId, outcome);
     const remaining = outcome.remaining.map((member) => member.userId);
     if (outcome.farewell) await this.announce(room.roomId, outcome.farewell, remaining);
-    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, userId: leaver.userId, reason });
+    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, member: leaver, reason });
   }
 
   /** A stored message wakes the room's waits and is offered to each recipient's push channel. */
@@ -417,13 +444,19 @@ export class ChatService {
   }
 
   /** Counts the caller as present for as long as `wait` runs (see sweepIdle). */
-  private async whileParked<T>(caller: Caller, wait: () => Promise<T>): Promise<T> {
+  private async whileParked<T>(
+    caller: Caller,
+    onEvent: ((event: ChatEvent) => void) | undefined,
+    wait: () => Promise<T>,
+  ): Promise<T> {
     const entry = this.parked.get(caller.userId) ?? { waits: 0, touchedAt: caller.lastSeenAt };
     entry.waits++;
     this.parked.set(caller.userId, entry);
+    const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
       return await wait();
     } finally {
+      stopListening?.();
       entry.waits--;
       if (entry.waits === 0) this.parked.delete(caller.userId);
     }

@@ -18,6 +18,7 @@ export interface ServeConfig {
   allowedOrigins: Set<string>;
   idleTimeoutSeconds: number;
   progressIntervalSeconds: number;
+  sessionTtlSeconds: number;
   maxMessageBytes: number;
   maxRoomCapacity: number;
   rateLimit: number;
@@ -82,6 +83,12 @@ export const SETTINGS = {
     flag: 'progress-interval',
     fallback: '15',
     help: 'Seconds between progress notifications to a parked wait that asked for them.',
+  },
+  sessionTtl: {
+    env: 'MCP_CHAT_SESSION_TTL',
+    flag: 'session-ttl',
+    fallback: '3600',
+    help: 'Seconds after which an idle 2025-era session (no request, no open stream) is closed.',
   },
   maxMessageBytes: {
     env: 'MCP_CHAT_MAX_MESSAGE_BYTES',
@@ -183,6 +190,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     allowedOrigins,
     idleTimeoutSeconds: number(SETTINGS.idleTimeout, (n) => n >= 1, 'a number of seconds, at least 1'),
     progressIntervalSeconds: number(SETTINGS.progressInterval, (n) => n > 0, 'a number of seconds above 0'),
+    sessionTtlSeconds: number(SETTINGS.sessionTtl, (n) => n >= 1, 'a number of seconds, at least 1'),
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, 1, 1_048_576),
     maxRoomCapacity: integer(SETTINGS.maxRoomCapacity, 2, 10_000),
     rateLimit: number(SETTINGS.rateLimit, (n) => n >= 0, 'a number of messages per second, 0 or more'),

@@ -5,7 +5,7 @@ import { ChatService } from '../chat/service.js';
 import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
-import { createChatServer } from '../mcp/server.js';
+import { createChatServer, createSessionServer } from '../mcp/server.js';
 import type { ServeConfig } from './config.js';
 
 export interface RunningServer {
@@ -72,12 +72,15 @@ export async function startServer(
       sendRatePerSecond: config.rateLimit,
     },
   });
+  const mcpDeps = { chat, logger, progressIntervalMs: config.progressIntervalSeconds * 1000 };
   const app = new HttpApp({
     host: config.host,
     port: config.port,
     allowedOrigins: config.allowedOrigins,
     maxBodyBytes: bodyLimit(config.maxMessageBytes),
-    createServer: () => createChatServer({ chat, logger }),
+    createServer: () => createChatServer(mcpDeps),
+    createSession: () => createSessionServer(mcpDeps),
+    sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
     checkStorage: () => engine.ping(),
     releaseWaits: () => chat.stopWaits(),
     logger,

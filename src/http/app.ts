@@ -2,6 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
+import type { SessionServer } from '../mcp/server.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
 import { sendJson, sendRpcError } from './replies.js';
@@ -12,12 +14,33 @@ export interface HttpAppOptions {
   allowedOrigins: ReadonlySet<string>;
   maxBodyBytes: number;
   createServer: () => McpServer;
+  createSession: () => SessionServer;
+  sessionIdleTtlMs: number;
   /** Resolves when storage answers, rejects when it does not: drives /healthz. */
   checkStorage: () => Promise<void>;
   /** Answers every parked wait at once; called first on shutdown. */
   releaseWaits: () => void;
   logger: Logger;
 }
+
+/** A response is delivered when it finished writing before its connection closed. */
+function channelOf(res: ServerResponse): ResponseChannel {
+  return {
+    onUndelivered(callback) {
+      if (res.writableFinished) return;
+      if (res.destroyed) {
+        callback();
+        return;
+      }
+      res.once('close', () => {
+        if (!res.writableFinished) callback();
+      });
+    },
+  };
+}
+
+/** How far back a reconnecting 2025-era GET stream can resume with Last-Event-ID. */
+const REPLAY_WINDOW = { maxAgeMs: 5 * 60_000, maxEvents: 1000 };
 
 /** Longest a shutdown waits for calls in flight before closing their connections. */
 const DRAIN_TIMEOUT_MS = 5000;
@@ -40,6 +63,9 @@ export class HttpApp {
     this.boundToLoopback = isLoopbackHost(options.host);
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
+      createSession: options.createSession,
+      sessionIdleTtlMs: options.sessionIdleTtlMs,
+      replayWindow: REPLAY_WINDOW,
       logger: options.logger,
       maxBodyBytes: options.maxBodyBytes,
     });
@@ -117,11 +143,10 @@ export class HttpApp {
       );
       return;
     }
-    if (req.method === 'POST') {
-      this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
-    }
-    await this.endpoint.handle(req, res);
+    if (req.method !== 'POST') return this.endpoint.handle(req, res);
+    this.inFlight.add(res);
+    res.once('close', () => this.inFlight.delete(res));
+    await responseChannel.run(channelOf(res), () => this.endpoint.handle(req, res));
   }
 
   private async health(res: ServerResponse): Promise<void> {

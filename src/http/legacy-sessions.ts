@@ -1,36 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
-import { isInitializeRequest, type McpServer } from '@modelcontextprotocol/server';
+import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { SessionServer } from '../mcp/server.js';
+import { type ReplayWindow, SessionEventStore } from './event-store.js';
 import { sendRpcError } from './replies.js';
 
-export interface LegacySession {
+interface LegacySession {
   id: string;
-  server: McpServer;
+  session: SessionServer;
   transport: NodeStreamableHTTPServerTransport;
   lastActiveAt: number;
+  /** Open GET streams: a session someone listens on is in use even without requests. */
+  openStreams: number;
 }
 
 export interface LegacySessionsOptions {
-  /** Builds the MCP server object of a new session. */
-  createServer: () => McpServer;
+  /** Builds the MCP server object (with its push channel) of a new session. */
+  createSession: () => SessionServer;
+  /** A session with no request and no open stream for this long is closed. */
+  idleTtlMs: number;
+  replayWindow: ReplayWindow;
   logger: Logger;
 }
 
 /**
- * 2025-era sessions: `initialize` opens one (its own transport and server object), requests carry
- * `Mcp-Session-Id`, `DELETE` ends it. Sessions live in this process's memory, so behind a load
- * balancer a 2025-era client needs affinity by `Mcp-Session-Id`.
+ * 2025-era sessions: `initialize` opens one (its own transport, server object, push channel and
+ * replay buffer), requests carry `Mcp-Session-Id`, `DELETE` ends it, and an idle TTL ends the ones
+ * clients forgot. Sessions live in this process's memory, so behind a load balancer a 2025-era
+ * client needs affinity by `Mcp-Session-Id`.
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, LegacySession>();
-  private readonly createServer: () => McpServer;
-  private readonly logger: Logger;
+  private readonly sweeper: NodeJS.Timeout;
 
-  constructor({ createServer, logger }: LegacySessionsOptions) {
-    this.createServer = createServer;
-    this.logger = logger;
+  constructor(private readonly options: LegacySessionsOptions) {
+    this.sweeper = setInterval(
+      () => this.closeIdle(),
+      Math.min(60_000, Math.max(250, options.idleTtlMs / 4)),
+    );
+    this.sweeper.unref();
   }
 
   get size(): number {
@@ -40,8 +50,8 @@ export class LegacySessions {
   async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const session = this.sessions.get(sessionId);
-      if (!session) {
+      const entry = this.sessions.get(sessionId);
+      if (!entry) {
         sendRpcError(
           res,
           404,
@@ -50,8 +60,9 @@ export class LegacySessions {
         );
         return;
       }
-      session.lastActiveAt = Date.now();
-      await session.transport.handleRequest(req, res, body);
+      entry.lastActiveAt = Date.now();
+      if (req.method === 'GET') this.trackStream(entry, res);
+      await entry.transport.handleRequest(req, res, body);
       return;
     }
     if (req.method === 'POST' && isInitializeRequest(body)) {
@@ -68,31 +79,57 @@ export class LegacySessions {
 
   /** Closes every session: their GET streams end and their server objects are released. */
   async closeAll(): Promise<void> {
-    await Promise.allSettled([...this.sessions.values()].map((session) => session.transport.close()));
-    this.sessions.clear();
+    clearInterval(this.sweeper);
+    await Promise.allSettled([...this.sessions.keys()].map((id) => this.close(id)));
   }
 
   private async open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
-    const server = this.createServer();
+    const session = this.options.createSession();
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      eventStore: new SessionEventStore(this.options.replayWindow),
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { id, server, transport, lastActiveAt: Date.now() });
-        this.logger.debug({ session: id }, 'session opened');
+        this.sessions.set(id, { id, session, transport, lastActiveAt: Date.now(), openStreams: 0 });
+        this.options.logger.debug({ session: id }, 'session opened');
       },
+      // DELETE: let the transport finish answering before the session is torn down.
       onsessionclosed: (id) => {
-        this.forget(id);
+        setImmediate(() => void this.close(id));
       },
     });
     transport.onclose = () => {
-      if (transport.sessionId) this.forget(transport.sessionId);
+      if (transport.sessionId) void this.close(transport.sessionId);
     };
-    await server.connect(transport);
+    await session.server.connect(transport);
     await transport.handleRequest(req, res, body);
-    if (!transport.sessionId) await server.close();
+    if (!transport.sessionId) {
+      session.close();
+      await session.server.close();
+    }
   }
 
-  private forget(id: string): void {
-    if (this.sessions.delete(id)) this.logger.debug({ session: id }, 'session closed');
+  private trackStream(entry: LegacySession, res: ServerResponse): void {
+    entry.openStreams++;
+    res.once('close', () => {
+      entry.openStreams--;
+      entry.lastActiveAt = Date.now();
+    });
+  }
+
+  private closeIdle(): void {
+    const cutoff = Date.now() - this.options.idleTtlMs;
+    for (const entry of this.sessions.values()) {
+      if (entry.openStreams === 0 && entry.lastActiveAt < cutoff) void this.close(entry.id);
+    }
+  }
+
+  /** Forgets the session first, so that closing it (which calls back here) happens once. */
+  private async close(id: string): Promise<void> {
+    const entry = this.sessions.get(id);
+    if (!entry) return;
+    this.sessions.delete(id);
+    entry.session.close();
+    await entry.session.server.close().catch(() => {});
+    this.options.logger.debug({ session: id }, 'session closed');
   }
 }

@@ -7,12 +7,19 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { SessionServer } from '../mcp/server.js';
 import { readBody } from './body.js';
+import type { ReplayWindow } from './event-store.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendRpcError } from './replies.js';
 
 export interface McpEndpointOptions {
+  /** A server object for one 2026-07-28 request. */
   createServer: () => McpServer;
+  /** A server object with its push channel, for one 2025-era session. */
+  createSession: () => SessionServer;
+  sessionIdleTtlMs: number;
+  replayWindow: ReplayWindow;
   logger: Logger;
   maxBodyBytes: number;
 }
@@ -29,7 +36,8 @@ export interface McpEndpoint {
  * object each); 2025-era traffic goes to the session table, where each session keeps its server
  * object so that notifications and cancellations reach it.
  */
-export function createMcpEndpoint({ createServer, logger, maxBodyBytes }: McpEndpointOptions): McpEndpoint {
+export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
+  const { createServer, logger, maxBodyBytes } = options;
   const onerror = (error: Error) => logger.debug({ err: error }, 'mcp transport error');
   const modern = createMcpHandler(() => createServer(), {
     legacy: 'reject',
@@ -37,7 +45,12 @@ export function createMcpEndpoint({ createServer, logger, maxBodyBytes }: McpEnd
     maxRequestBodySize: maxBodyBytes,
   });
   const modernNode = toNodeHandler(modern, { onerror, maxRequestBodySize: maxBodyBytes });
-  const sessions = new LegacySessions({ createServer, logger });
+  const sessions = new LegacySessions({
+    createSession: options.createSession,
+    idleTtlMs: options.sessionIdleTtlMs,
+    replayWindow: options.replayWindow,
+    logger,
+  });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method !== 'POST') {

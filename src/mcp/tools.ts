@@ -1,4 +1,5 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
+import type { ChatEvent } from '../chat/engine.js';
 import type { ChatService } from '../chat/service.js';
 import * as shape from './results.js';
 import type { ToolArgs, ToolName } from './schemas.js';
@@ -7,6 +8,16 @@ import type { ToolArgs, ToolName } from './schemas.js';
 export interface CallContext {
   /** Aborts when the client cancels the call or its connection drops. */
   signal: AbortSignal;
+  /** Registers what to undo if this call's answer is never delivered. */
+  onUndelivered(undo: () => Promise<void>): void;
+  /** Set when push rides this call's response stream (2026-07-28 era): sends one event as a notification. */
+  forward?: (event: ChatEvent) => void;
+}
+
+/** What a parked wait forwards: everything except what its own result is about to say. */
+function forwardExcept(call: CallContext, redundant: (event: ChatEvent) => boolean) {
+  const { forward } = call;
+  return forward && ((event: ChatEvent) => (redundant(event) ? undefined : forward(event)));
 }
 
 type Json = Record<string, unknown>;
@@ -37,7 +48,12 @@ export const tools: { [N in ToolName]: ToolDefinition<N> } = {
     parks: true,
     run: async (chat, args, call) =>
       shape.waitForMatch(
-        await chat.waitForMatch({ clientId: args.client_id, timeout: args.timeout, signal: call.signal }),
+        await chat.waitForMatch({
+          clientId: args.client_id,
+          timeout: args.timeout,
+          signal: call.signal,
+          onEvent: forwardExcept(call, (event) => event.type === 'matched'),
+        }),
       ),
   },
   join_room: {
@@ -72,16 +88,18 @@ export const tools: { [N in ToolName]: ToolDefinition<N> } = {
     annotations: { ...chatTool, idempotentHint: false },
     successFlag: false,
     parks: true,
-    run: async (chat, args, call) =>
-      shape.waitForMessage(
-        await chat.waitForMessage({
-          roomId: args.room_id,
-          clientId: args.client_id,
-          timeout: args.timeout,
-          after: args.after,
-          signal: call.signal,
-        }),
-      ),
+    run: async (chat, args, call) => {
+      const result = await chat.waitForMessage({
+        roomId: args.room_id,
+        clientId: args.client_id,
+        timeout: args.timeout,
+        after: args.after,
+        signal: call.signal,
+        onEvent: forwardExcept(call, (event) => event.type === 'message' && event.roomId === args.room_id),
+      });
+      if (result.status === 'messages') call.onUndelivered(result.undo);
+      return shape.waitForMessage(result);
+    },
   },
   get_messages: {
     annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },

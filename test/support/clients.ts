@@ -1,6 +1,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as Client2025 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as Transport2025 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect } from 'vitest';
 
 /** The eras a test can speak: the v2 client pinned to 2026-07-28, the v2 client's 2025 handshake, the 1.x SDK. */
@@ -16,6 +17,16 @@ export interface ChatClient {
   raw(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<RawResult>;
   close(): Promise<void>;
   sessionId(): string | undefined;
+  /** Every notification the client received that no built-in handler consumed, in order. */
+  notifications: ReceivedNotification[];
+  setLoggingLevel(level: 'debug' | 'info' | 'notice' | 'warning' | 'error'): Promise<void>;
+}
+
+export interface ReceivedNotification {
+  method: string;
+  params?: Record<string, unknown>;
+  /** Date.now() when it arrived. */
+  at: number;
 }
 
 export interface CallOptions {
@@ -32,24 +43,41 @@ export interface RawResult {
 }
 
 export async function connect(url: URL, era: Era, name = `test-${era}`): Promise<ChatClient> {
+  const notifications: ReceivedNotification[] = [];
+  const record = async (notification: { method: string; params?: Record<string, unknown> }) => {
+    notifications.push({ method: notification.method, params: notification.params, at: Date.now() });
+  };
   if (era === 'sdk1') {
     const client = new Client2025({ name, version: '1.0.0' });
+    client.fallbackNotificationHandler = record;
+    // Spec notifications never reach the fallback handler: logging needs its own.
+    client.setNotificationHandler(LoggingMessageNotificationSchema, record);
     const transport = new Transport2025(url);
     await client.connect(transport);
     return wrap(era, (params, options) => client.callTool(params, undefined, options) as Promise<RawResult>, {
       close: () => client.close(),
       sessionId: () => transport.sessionId,
+      notifications,
+      setLoggingLevel: async (level) => {
+        await client.setLoggingLevel(level);
+      },
     });
   }
   const client = new Client(
     { name, version: '1.0.0' },
     era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {},
   );
+  client.fallbackNotificationHandler = record;
+  client.setNotificationHandler('notifications/message', record);
   const transport = new StreamableHTTPClientTransport(url);
   await client.connect(transport);
   return wrap(era, (params, options) => client.callTool(params, options) as Promise<RawResult>, {
     close: () => client.close(),
     sessionId: () => transport.sessionId,
+    notifications,
+    setLoggingLevel: async (level) => {
+      await client.setLoggingLevel(level);
+    },
   });
 }
 
@@ -61,7 +89,7 @@ type Caller = (
 function wrap(
   era: Era,
   callTool: Caller,
-  lifecycle: { close(): Promise<void>; sessionId(): string | undefined },
+  lifecycle: Pick<ChatClient, 'close' | 'sessionId' | 'notifications' | 'setLoggingLevel'>,
 ): ChatClient {
   const raw = (name: string, args: Record<string, unknown> = {}, options?: CallOptions) =>
     callTool({ name, arguments: args }, options);
@@ -81,8 +109,7 @@ function wrap(
       expectBothForms(result);
       return result.structuredContent as Record<string, unknown>;
     },
-    close: lifecycle.close,
-    sessionId: lifecycle.sessionId,
+    ...lifecycle,
   };
 }
 

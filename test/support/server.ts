@@ -26,6 +26,7 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     allowedOrigins: new Set(),
     idleTimeoutSeconds: 900,
     progressIntervalSeconds: 15,
+    sessionTtlSeconds: 3600,
     maxMessageBytes: 16_384,
     maxRoomCapacity: 50,
     rateLimit: 0,

@@ -81,8 +81,13 @@ interface MemberNameRow {
   display_name: string;
 }
 
-/** How long a write waits for a lock held by another connection before it gives up (contract: 3 s). */
-const BUSY_TIMEOUT_MS = 2000;
+/**
+ * How long a statement waits for a lock held by another connection (a backup, the sqlite3 shell).
+ * better-sqlite3 is synchronous, so this wait blocks the whole process: keep it short.
+ */
+const BUSY_TIMEOUT_MS = 500;
+/** After storage failed, calls fail at once for this long instead of each blocking on the lock again. */
+const BACKOFF_MS = 1000;
 
 /** SQLite result codes that mean "storage is out of reach", as opposed to a bug in a statement. */
 const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOTADB|CORRUPT|PROTOCOL)/;
@@ -98,6 +103,8 @@ export class SqliteEngine implements ChatEngine {
   private readonly sql: ReturnType<typeof prepareStatements>;
   /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
   private readonly buckets = new Map<string, Bucket>();
+  /** Until when calls fail fast after a storage failure (see BACKOFF_MS); 0 while healthy. */
+  private failingUntil = 0;
 
   constructor({ path, onListenerError }: SqliteEngineOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -319,8 +326,13 @@ export class SqliteEngine implements ChatEngine {
     return taken;
   }
 
+  /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
   async ping(): Promise<void> {
-    this.run(() => this.sql.ping.get());
+    this.failingUntil = 0;
+    this.run(() => {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.db.exec('ROLLBACK');
+    });
   }
 
   async close(): Promise<void> {
@@ -395,17 +407,22 @@ export class SqliteEngine implements ChatEngine {
     return this.run(this.db.transaction(body));
   }
 
-  /** Runs a storage step, turning "cannot reach storage" failures into `StorageUnavailableError`. */
+  /**
+   * Runs a storage step, turning "cannot reach storage" failures into `StorageUnavailableError`.
+   * The first failure wakes every parked wait (they look again and answer `unavailable` at once)
+   * and starts a short backoff during which calls fail without waiting on the lock.
+   */
   private run<T>(step: () => T): T {
     if (!this.db.open) throw new StorageUnavailableError('the database is closed');
+    if (Date.now() < this.failingUntil) throw new StorageUnavailableError('SQLite failed a moment ago');
     try {
       return step();
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      if (typeof code === 'string' && UNAVAILABLE_CODES.test(code)) {
-        throw new StorageUnavailableError(`SQLite: ${code}`);
-      }
-      throw error;
+      if (typeof code !== 'string' || !UNAVAILABLE_CODES.test(code)) throw error;
+      this.failingUntil = Date.now() + BACKOFF_MS;
+      this.bus.deliverToAll({ type: 'resync' });
+      throw new StorageUnavailableError(`SQLite: ${code}`);
     }
   }
 }
@@ -414,7 +431,6 @@ function prepareStatements(db: Database.Database) {
   const messageColumns =
     'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect';
   return {
-    ping: db.prepare('SELECT 1'),
     insertParticipant: db.prepare(
       'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
     ),

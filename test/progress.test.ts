@@ -1,0 +1,64 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatClient, connect, type Era } from './support/clients.js';
+import { modernToolCall, parseSse } from './support/raw.js';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let server: TestServer;
+const open: ChatClient[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer({ progressIntervalSeconds: 2 });
+});
+afterAll(async () => {
+  await Promise.allSettled(open.map((c) => c.close()));
+  await server.dispose();
+});
+
+describe('progress while parked', () => {
+  it('keeps a client with a 5-second request timeout waiting 20 seconds, then hands it the message', async () => {
+    const eras: Era[] = ['modern', 'sdk1'];
+    const sender = await connect(server.mcpUrl, 'modern');
+    open.push(sender);
+    const waits = eras.map(async (era) => {
+      const c = await connect(server.mcpUrl, era);
+      open.push(c);
+      const room = `slow-${era}`;
+      const me = await c.call('join_room', { room_id: room, display_name: 'Patient' });
+      const them = await sender.call('join_room', { room_id: room, display_name: 'Slow' });
+      await c.call('wait_for_message', { room_id: room, client_id: me.client_id, timeout: 1 });
+      const progress: number[] = [];
+      const parked = c.call(
+        'wait_for_message',
+        { room_id: room, client_id: me.client_id, timeout: 60 },
+        { timeout: 5000, resetTimeoutOnProgress: true, onprogress: (p) => progress.push(p.progress) },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20_000));
+      await sender.call('send_message', { room_id: room, client_id: them.client_id, message: 'worth the wait' });
+      expect(await parked).toMatchObject({ message: 'worth the wait' });
+      // About one every 2 s for 20 s, increasing.
+      expect(progress.length).toBeGreaterThanOrEqual(8);
+      expect(progress).toEqual([...progress].sort((x, y) => x - y));
+    });
+    await Promise.all(waits);
+  }, 40_000);
+
+  it('sends progress on the own stream of a wait only when the request carries a progressToken', async () => {
+    const c = await connect(server.mcpUrl, 'modern');
+    open.push(c);
+    const me = await c.call('join_room', { room_id: 'raw-wait', display_name: 'Q' });
+    const args = { room_id: 'raw-wait', client_id: me.client_id, timeout: 5 };
+    const [plain, tracked] = await Promise.all([
+      modernToolCall(server.mcpUrl, 'wait_for_message', args, { id: 1 }),
+      modernToolCall(server.mcpUrl, 'wait_for_message', args, { id: 2, progressToken: 'tok-7' }),
+    ]);
+    // Without a token nothing comes before the result, so the answer stays a single JSON body.
+    expect(plain.headers.get('content-type')).toContain('application/json');
+    expect((await plain.json()).result.structuredContent).toMatchObject({ timeout: true });
+    expect(tracked.headers.get('content-type')).toContain('text/event-stream');
+    const events = parseSse(await tracked.text());
+    const progress = events.filter((e) => e.data.method === 'notifications/progress');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(progress[0]?.data.params).toMatchObject({ progressToken: 'tok-7', progress: 1 });
+    expect(events.at(-1)?.data).toMatchObject({ id: 2, result: { structuredContent: { timeout: true } } });
+  });
+});
