@@ -28,15 +28,25 @@ describe('the idle timeout', () => {
     const stays = await waiter.call('enter_queue', { display_name: 'Stays' });
     const roomId = stays.room_id as string;
     // The waiter holds a wait far longer than the idle timeout: a parked wait is presence.
-    const heard = await waiter.call('wait_for_message', { room_id: roomId, client_id: stays.client_id, timeout: 30 });
+    const heard = await waiter.call('wait_for_message', {
+      room_id: roomId,
+      client_id: stays.client_id,
+      timeout: 30,
+    });
     expect(heard).toMatchObject({
       message: '[System] Your chat partner has left the conversation.',
       system: true,
       disconnect: true,
     });
     const notice = await received(waiter, 'partner.disconnected');
-    expect(notice.params).toMatchObject({ room_id: roomId, reason: 'timeout', partner: { user_id: gone.user_id } });
-    expect(await waiter.fail('send_message', { room_id: roomId, client_id: stays.client_id, message: 'x' })).toMatchObject({
+    expect(notice.params).toMatchObject({
+      room_id: roomId,
+      reason: 'timeout',
+      partner: { user_id: gone.user_id },
+    });
+    expect(
+      await waiter.fail('send_message', { room_id: roomId, client_id: stays.client_id, message: 'x' }),
+    ).toMatchObject({
       code: 'chat_ended',
     });
     // Back from a break: the same identity, out of every room, free to queue again.
@@ -45,7 +55,9 @@ describe('the idle timeout', () => {
       state: 'idle',
       rooms: [],
     });
-    expect(await silent.call('enter_queue', { client_id: gone.client_id })).toMatchObject({ status: 'waiting' });
+    expect(await silent.call('enter_queue', { client_id: gone.client_id })).toMatchObject({
+      status: 'waiting',
+    });
   });
 
   it('takes a silent participant out of the queue, so nobody is matched with an absentee', async () => {
@@ -70,7 +82,12 @@ describe('the idle timeout', () => {
     const talker = await c.call('join_room', { room_id: room, display_name: 'Talker' });
     await a.call('wait_for_message', { room_id: room, client_id: holder.client_id, timeout: 1 });
     // Holder waits 6 s (three timeouts) without another call; Talker keeps talking; Quiet is silent.
-    const holding = a.call('wait_for_message', { room_id: room, client_id: holder.client_id, timeout: 6, after: 1000 });
+    const holding = a.call('wait_for_message', {
+      room_id: room,
+      client_id: holder.client_id,
+      timeout: 6,
+      after: 1000,
+    });
     const talking = (async () => {
       for (let i = 0; i < 6; i++) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -86,7 +103,9 @@ describe('the idle timeout', () => {
     );
     expect(members).toEqual(['Holder', 'Talker']);
     const history = await a.call('get_messages', { room_id: room, client_id: holder.client_id });
-    expect((history.messages as { message: string }[]).map((m) => m.message)).toContain('[System] Quiet has left the chat.');
+    expect((history.messages as { message: string }[]).map((m) => m.message)).toContain(
+      '[System] Quiet has left the chat.',
+    );
     expect(quiet.client_id).toBeTruthy();
   });
 });

@@ -33,7 +33,11 @@ describe('progress while parked', () => {
         { timeout: 5000, resetTimeoutOnProgress: true, onprogress: (p) => progress.push(p.progress) },
       );
       await new Promise((resolve) => setTimeout(resolve, 20_000));
-      await sender.call('send_message', { room_id: room, client_id: them.client_id, message: 'worth the wait' });
+      await sender.call('send_message', {
+        room_id: room,
+        client_id: them.client_id,
+        message: 'worth the wait',
+      });
       expect(await parked).toMatchObject({ message: 'worth the wait' });
       // About one every 2 s for 20 s, increasing.
       expect(progress.length).toBeGreaterThanOrEqual(8);
@@ -53,7 +57,11 @@ describe('progress while parked', () => {
     ]);
     // Without a token nothing comes before the result, so the answer stays a single JSON body.
     expect(plain.headers.get('content-type')).toContain('application/json');
-    expect((await plain.json()).result.structuredContent).toMatchObject({ timeout: true });
+    expect(
+      ((await plain.json()) as { result: { structuredContent: unknown } }).result.structuredContent,
+    ).toMatchObject({
+      timeout: true,
+    });
     expect(tracked.headers.get('content-type')).toContain('text/event-stream');
     const events = parseSse(await tracked.text());
     const progress = events.filter((e) => e.data.method === 'notifications/progress');

@@ -14,7 +14,10 @@ afterAll(async () => {
 async function rpc(sessionId: string | undefined, body: unknown): Promise<Response> {
   return fetch(server.mcpUrl, {
     method: 'POST',
-    headers: { ...JSON_HEADERS, ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' } : {}) },
+    headers: {
+      ...JSON_HEADERS,
+      ...(sessionId ? { 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-06-18' } : {}),
+    },
     body: JSON.stringify(body),
   });
 }
@@ -59,12 +62,15 @@ describe('resuming the GET stream', () => {
       method: 'tools/call',
       params: { name: 'join_room', arguments: { room_id: 'resume', display_name: 'Listener' } },
     });
-    const me = parseSse(await joined.text()).at(-1)?.data as { result: { structuredContent: { client_id: string } } };
+    const me = parseSse(await joined.text()).at(-1)?.data as {
+      result: { structuredContent: { client_id: string } };
+    };
     expect(me.result.structuredContent.client_id).toBeTruthy();
 
     const talker = await connect(server.mcpUrl, 'modern');
     const them = await talker.call('join_room', { room_id: 'resume', display_name: 'Talker' });
-    const send = (message: string) => talker.call('send_message', { room_id: 'resume', client_id: them.client_id, message });
+    const send = (message: string) =>
+      talker.call('send_message', { room_id: 'resume', client_id: them.client_id, message });
 
     const first = new AbortController();
     const stream = await openStream(sessionId, undefined, first.signal);

@@ -19,7 +19,9 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('a clean shutdown on %s', (signal)
     await modern.call('wait_for_message', { room_id: 'stop', client_id: a.client_id, timeout: 1 });
     const acknowledged = [];
     for (let i = 0; i < 5; i++) {
-      acknowledged.push(await modern.call('send_message', { room_id: 'stop', client_id: a.client_id, message: `m${i}` }));
+      acknowledged.push(
+        await modern.call('send_message', { room_id: 'stop', client_id: a.client_id, message: `m${i}` }),
+      );
     }
     const queued = await modern.call('enter_queue', { display_name: 'Queued' });
     const parked = [
@@ -48,8 +50,18 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('a clean shutdown on %s', (signal)
     const history = await again.call('get_messages', { room_id: 'stop', client_id: b.client_id });
     const ids = (history.messages as { message_id: string }[]).map((m) => m.message_id);
     for (const sent of acknowledged) expect(ids).toContain(sent.message_id);
-    const unread = await again.call('wait_for_message', { room_id: 'stop', client_id: b.client_id, timeout: 5 });
-    expect((unread.messages as { message: string }[]).map((m) => m.message)).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
+    const unread = await again.call('wait_for_message', {
+      room_id: 'stop',
+      client_id: b.client_id,
+      timeout: 5,
+    });
+    expect((unread.messages as { message: string }[]).map((m) => m.message)).toEqual([
+      'm0',
+      'm1',
+      'm2',
+      'm3',
+      'm4',
+    ]);
     await again.close();
     second.child.kill('SIGTERM');
     expect((await second.exited).code).toBe(0);

@@ -32,7 +32,11 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), ...args],
-    { cwd: ROOT, env: { ...process.env, MCP_CHAT_LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+    {
+      cwd: ROOT,
+      env: { ...process.env, MCP_CHAT_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
   );
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

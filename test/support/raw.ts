@@ -2,7 +2,10 @@
 
 const MODERN = '2026-07-28';
 
-export const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+export const JSON_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 /** A 2026-07-28 `tools/call`, exactly as the official client frames one. */
 export function modernToolCall(
@@ -19,7 +22,12 @@ export function modernToolCall(
   if (options.progressToken) meta.progressToken = options.progressToken;
   return fetch(url, {
     method: 'POST',
-    headers: { ...JSON_HEADERS, 'mcp-method': 'tools/call', 'mcp-name': name, 'mcp-protocol-version': MODERN },
+    headers: {
+      ...JSON_HEADERS,
+      'mcp-method': 'tools/call',
+      'mcp-name': name,
+      'mcp-protocol-version': MODERN,
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: options.id ?? 1,
@@ -45,7 +53,8 @@ export function parseSse(text: string): SseEvent[] {
       if (line.startsWith('id:')) id = line.slice(3).trim();
       else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
     }
-    if (data.length > 0 && data.join('').trim() !== '') events.push({ id, data: JSON.parse(data.join('\n')) });
+    if (data.length > 0 && data.join('').trim() !== '')
+      events.push({ id, data: JSON.parse(data.join('\n')) });
   }
   return events;
 }
