@@ -96,7 +96,12 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
       const received: ChatEvent[] = [];
       const unsubscribe = a.bus.subscribe(topic, (event) => received.push(event));
       await a.bus.settled();
-      const event: ChatEvent = { type: 'partner_left', roomId: 'shared', userId: 'u1', reason: 'left' };
+      const event: ChatEvent = {
+        type: 'partner_left',
+        roomId: 'shared',
+        member: { userId: 'u1', displayName: 'U1' },
+        reason: 'left',
+      };
       await b.bus.publish(topic, event);
       await expect.poll(() => received).toEqual([event]);
       unsubscribe();

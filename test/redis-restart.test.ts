@@ -55,7 +55,12 @@ describe.skipIf(skip !== undefined)(
       await expect.poll(() => received).toEqual([{ type: 'resync' }, { type: 'resync' }]);
       await publishing.ready();
       await untilSubscribed(keyPrefix, roomTopic('r'), redis.url);
-      const event: ChatEvent = { type: 'partner_left', roomId: 'r', userId: 'u', reason: 'timeout' };
+      const event: ChatEvent = {
+        type: 'partner_left',
+        roomId: 'r',
+        member: { userId: 'u', displayName: 'U' },
+        reason: 'timeout',
+      };
       await publishing.bus.publish(roomTopic('r'), event);
       await expect.poll(() => received.at(-1)).toEqual(event);
     });
