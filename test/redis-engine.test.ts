@@ -9,9 +9,9 @@ import { ChatService } from '../src/chat/service.js';
 import type { MessageDraft } from '../src/chat/types.js';
 import { RedisEngine, type RedisEngineOptions } from '../src/engines/redis/engine.js';
 import { engineContract } from './engine-contract.js';
+import { freePort } from './support/process.js';
 import {
   deleteKeys,
-  freePort,
   randomPrefix,
   redisSkipReason,
   TEST_REDIS_URL,

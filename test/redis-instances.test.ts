@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
-import { type ServerProcess, startServerProcess } from './support/processes.js';
+import { received } from './support/notifications.js';
+import { type ServerProcess, spawnServer, stopServer } from './support/process.js';
 import {
   deleteKeys,
   randomPrefix,
@@ -21,11 +22,11 @@ describe.skipIf(skip !== undefined)(
 
     beforeAll(async () => {
       const flags = ['--redis-url', TEST_REDIS_URL, '--redis-prefix', keyPrefix, '--rate-limit', '0'];
-      [a, b] = await Promise.all([startServerProcess(flags), startServerProcess(flags)]);
+      [a, b] = await Promise.all([spawnServer(flags), spawnServer(flags)]);
     }, 60_000);
     afterAll(async () => {
       await Promise.all(clients.map((client) => client.close()));
-      await Promise.all([a?.stop(), b?.stop()]);
+      await Promise.all([a, b].flatMap((server) => (server ? [stopServer(server)] : [])));
       await deleteKeys(keyPrefix);
     }, 30_000);
 
@@ -102,6 +103,41 @@ describe.skipIf(skip !== undefined)(
         }),
       ).toMatchObject({ success: false, code: 'chat_ended' });
     });
+
+    it.each<Era>(['legacy', 'sdk1'])(
+      'pushes to a 2025-era session (%s) on one instance what happens on the other',
+      async (era) => {
+        const listener = await client(a, era);
+        const talker = await client(b, 'modern');
+        const me = await listener.call('enter_queue', { display_name: 'Listener' });
+        // The session on A listens for its participant once bound; act on B after that.
+        await untilSubscribed(keyPrefix, `user:${me.user_id}`);
+        const partner = await talker.call('enter_queue', { display_name: 'Talker' });
+        const roomId = partner.room_id as string;
+        const talkerAsMember = { user_id: partner.user_id, display_name: 'Talker' };
+        const found = await received(listener, 'chatroom.found', () => true, 5000);
+        expect(found.params).toEqual({ room_id: roomId, partner: talkerAsMember });
+
+        const sent = await talker.call('send_message', {
+          room_id: roomId,
+          client_id: partner.client_id,
+          message: 'from the other instance',
+        });
+        const message = await received(listener, 'message.received', (p) => p.room_id === roomId, 5000);
+        expect(message.params).toEqual({
+          room_id: roomId,
+          message: 'from the other instance',
+          sender: talkerAsMember,
+          timestamp: sent.timestamp,
+          message_id: sent.message_id,
+          seq: sent.seq,
+        });
+
+        await talker.call('leave_chat', { room_id: roomId, client_id: partner.client_id });
+        const gone = await received(listener, 'partner.disconnected', (p) => p.room_id === roomId, 5000);
+        expect(gone.params).toMatchObject({ room_id: roomId, reason: 'left' });
+      },
+    );
 
     it('pairs 100 clients entering the queue at once on two instances into 50 rooms, nobody twice', async () => {
       const people = await Promise.all(

@@ -4,7 +4,7 @@ import { DEFAULT_LIMITS } from '../src/chat/rules.js';
 import { ChatService } from '../src/chat/service.js';
 import { RedisEngine } from '../src/engines/redis/engine.js';
 import { type ChatClient, connect } from './support/clients.js';
-import { type ServerProcess, startServerProcess } from './support/processes.js';
+import { healthStatus, type ServerProcess, spawnServer, stopServer } from './support/process.js';
 import {
   type PrivateRedis,
   randomPrefix,
@@ -29,10 +29,7 @@ describe.skipIf(skip !== undefined)(
     });
     afterAll(async () => {
       await Promise.all(clients.map((client) => client.close()));
-      await Promise.all([
-        ...servers.map((server) => server.stop()),
-        ...engines.map((engine) => engine.close()),
-      ]);
+      await Promise.all([...servers.map(stopServer), ...engines.map((engine) => engine.close())]);
       await redis?.dispose();
     }, 30_000);
 
@@ -103,7 +100,7 @@ describe.skipIf(skip !== undefined)(
 
     it('answers unavailable while Redis is away, resumes by itself, and loses no acknowledged message', async () => {
       const flags = ['--redis-url', redis.url, '--redis-prefix', keyPrefix];
-      const [a, b] = await Promise.all([startServerProcess(flags), startServerProcess(flags)]);
+      const [a, b] = await Promise.all([spawnServer(flags), spawnServer(flags)]);
       servers.push(a, b);
       const ann = await connect(a.mcpUrl, 'modern');
       const bob = await connect(b.mcpUrl, 'legacy');
@@ -142,10 +139,12 @@ describe.skipIf(skip !== undefined)(
       expect(
         await bob.fail('send_message', { room_id: roomId, client_id: bobIn.client_id, message: 'lost?' }),
       ).toMatchObject({ success: false, code: 'unavailable', error: expect.stringMatching(/try again/i) });
-      expect([await a.health(), await b.health()]).toEqual([503, 503]);
+      expect([await healthStatus(a), await healthStatus(b)]).toEqual([503, 503]);
 
       await redis.start();
-      await expect.poll(() => Promise.all([a.health(), b.health()]), { timeout: 15_000 }).toEqual([200, 200]);
+      await expect
+        .poll(() => Promise.all([healthStatus(a), healthStatus(b)]), { timeout: 15_000 })
+        .toEqual([200, 200]);
       const history = await ann.call('get_messages', { room_id: roomId, client_id: annIn.client_id });
       expect((history.messages as { message: string }[]).map((m) => m.message)).toEqual(acknowledged);
 

@@ -1,10 +1,10 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './process.js';
 
 /** The Redis the tests use; each test keeps to keys under a random prefix of its own. */
 export const TEST_REDIS_URL = process.env.MCP_CHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -87,16 +87,6 @@ export async function untilSubscribed(prefix: string, topic: string, url = TEST_
   } finally {
     redis.disconnect();
   }
-}
-
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 export interface PrivateRedis {
