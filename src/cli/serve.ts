@@ -27,15 +27,19 @@ export function createLogger(level: ServeConfig['logLevel']): Logger {
   return pino({ level, base: { service: 'mcp-chat' } }, pino.destination(2));
 }
 
+/** How long a start waits for Redis to connect before it goes on without it. */
+const STORAGE_CONNECT_GRACE_MS = 2000;
+
 /**
  * SQLite by default; Redis when MCP_CHAT_REDIS_URL is set. The Redis engine connects in the
  * background and reconnects forever, so the server starts even while Redis is down: /healthz
- * answers 503 and calls answer `unavailable` until it is up.
+ * answers 503 and calls answer `unavailable` until it is up. `connected` resolves once storage
+ * can be used.
  */
-function openEngine(config: ServeConfig, logger: Logger): ChatEngine {
+function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; connected: Promise<void> } {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
   if (config.redisUrl !== undefined) {
-    return new RedisEngine({
+    const engine = new RedisEngine({
       url: config.redisUrl,
       keyPrefix: config.redisPrefix,
       retention: {
@@ -50,11 +54,25 @@ function openEngine(config: ServeConfig, logger: Logger): ChatEngine {
       onEventLost: (error) =>
         logger.warn({ err: error }, 'a wake-up event was lost; waits still find the log'),
     });
+    return { engine, connected: engine.ready() };
   }
   if (config.retentionMaxMessages > 0 || config.retentionMaxAgeSeconds > 0) {
     logger.warn('retention settings apply to the Redis engine only in this version; SQLite keeps everything');
   }
-  return new SqliteEngine({ path: config.db, onListenerError });
+  return { engine: new SqliteEngine({ path: config.db, onListenerError }), connected: Promise.resolve() };
+}
+
+/** Whether `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The composition root: the only place that knows which engine runs. */
@@ -62,7 +80,14 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const engine = openEngine(config, logger);
+  const { engine, connected } = openEngine(config, logger);
+  // A moment for Redis to connect, so an instance that can serve says so from its first health
+  // check; a Redis that is down does not hold the start up any longer than this.
+  if (!(await settlesWithin(connected, STORAGE_CONNECT_GRACE_MS))) {
+    logger.warn(
+      'storage is not reachable yet; /healthz answers 503 and calls answer unavailable until it is',
+    );
+  }
   const chat = new ChatService({
     engine,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,
