@@ -33,7 +33,10 @@ local function open_rooms_key(user) return P .. 'participant:' .. user .. ':room
 local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
 -- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter).
 local function room_key(room) return P .. 'room:' .. room end
--- The room's log: a stream whose entry ids are seq-0 (see append below).
+-- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
+-- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
+-- XREVRANGE with no index of our own; an entry keeps every field exactly as written (no encoding
+-- into a set member); XADD MAXLEN and XTRIM MINID implement retention.
 local function log_key(room) return P .. 'room:' .. room .. ':log' end
 -- Active members: user id -> join order.
 local function members_key(room) return P .. 'room:' .. room .. ':members' end
@@ -127,6 +130,8 @@ end
 
 -- Age retention: drops entries written more than MAX_AGE_MS before now from the front of the
 -- log, and lets the whole log expire once its newest entry is that old (a room gone silent).
+-- Seq order follows time up to clock differences between instances; an entry stamped earlier
+-- than one before it goes when the front reaches it.
 local function trim_by_age(room, now)
   local key = log_key(room)
   local cutoff = now - MAX_AGE_MS
