@@ -247,3 +247,18 @@ describe('tools/list', () => {
     });
   });
 });
+
+describe('/metrics', () => {
+  it('exposes sessions, parked waits and tool calls by outcome in Prometheus format', async () => {
+    const c = await connect(server.mcpUrl, 'legacy');
+    await c.fail('get_status', { client_id: 'nobody' });
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^mcp_chat_sessions [1-9]/m);
+    expect(text).toMatch(/^mcp_chat_parked_waits \d+/m);
+    expect(text).toMatch(/^mcp_chat_tool_calls_total\{tool="get_status",outcome="invalid_client"\} [1-9]/m);
+    expect(text).toMatch(/^mcp_chat_process_resident_memory_bytes \d+/m);
+    await c.close();
+  });
+});

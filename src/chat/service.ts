@@ -393,6 +393,11 @@ export class ChatService {
     return idle;
   }
 
+  /** Participants holding a wait on this instance right now. */
+  get parkedCount(): number {
+    return this.parked.size;
+  }
+
   /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
   async userIdOf(clientId: string): Promise<string | null> {
     return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;

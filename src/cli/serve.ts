@@ -5,6 +5,7 @@ import { ChatService } from '../chat/service.js';
 import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
+import { Metrics } from '../http/metrics.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
 import type { ServeConfig } from './config.js';
 
@@ -97,8 +98,18 @@ export async function startServer(
       sendRatePerSecond: config.rateLimit,
     },
   });
-  const mcpDeps = { chat, logger, progressIntervalMs: config.progressIntervalSeconds * 1000 };
-  const app = new HttpApp({
+  let app: HttpApp | undefined;
+  const metrics = new Metrics({
+    sessions: () => app?.sessionCount ?? 0,
+    parkedWaits: () => chat.parkedCount,
+  });
+  const mcpDeps = {
+    chat,
+    logger,
+    progressIntervalMs: config.progressIntervalSeconds * 1000,
+    onToolCall: (tool: string, outcome: string) => metrics.toolCalled(tool, outcome),
+  };
+  app = new HttpApp({
     host: config.host,
     port: config.port,
     allowedOrigins: config.allowedOrigins,
@@ -108,6 +119,7 @@ export async function startServer(
     sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
     checkStorage: () => engine.ping(),
     releaseWaits: () => chat.stopWaits(),
+    renderMetrics: () => metrics.render(),
     logger,
   });
   const presence = new PresenceSweeper(chat, {

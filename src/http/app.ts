@@ -20,6 +20,8 @@ export interface HttpAppOptions {
   checkStorage: () => Promise<void>;
   /** Answers every parked wait at once; called first on shutdown. */
   releaseWaits: () => void;
+  /** Renders `/metrics` (Prometheus text format). */
+  renderMetrics: () => Promise<{ contentType: string; body: string }>;
   logger: Logger;
 }
 
@@ -130,6 +132,11 @@ export class HttpApp {
     }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return this.health(res);
+    if (path === '/metrics' && req.method === 'GET') {
+      const { contentType, body } = await this.options.renderMetrics();
+      res.writeHead(200, { 'content-type': contentType }).end(body);
+      return;
+    }
     if (path !== '/mcp') {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is /mcp.' });
       return;

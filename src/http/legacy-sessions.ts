@@ -88,6 +88,8 @@ export class LegacySessions {
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       eventStore: new SessionEventStore(this.options.replayWindow),
+      // Tells reconnecting clients (SSE `retry`) to come back soon enough to stay in the replay window.
+      retryInterval: 2000,
       onsessioninitialized: (id) => {
         this.sessions.set(id, { id, session, transport, lastActiveAt: Date.now(), openStreams: 0 });
         this.options.logger.debug({ session: id }, 'session opened');

@@ -13,7 +13,8 @@ export function advertisedSchema(
   schema: z.ZodType,
   io: 'input' | 'output',
 ): StandardSchemaWithJSON<unknown, unknown> {
-  const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12' });
+  // MCP wants `type: "object"` at the root of every tool schema; a union of objects renders as a bare anyOf.
+  const json = { type: 'object', ...z.toJSONSchema(schema, { io, target: 'draft-2020-12' }) };
   return {
     '~standard': {
       version: 1,

@@ -187,9 +187,18 @@ export const outputSchemas = {
   }),
 } satisfies Record<ToolName, z.ZodType>;
 
-/** What a failed call carries in `structuredContent` (error results are not checked against outputSchema). */
+/** What a failed call carries in `structuredContent`. */
 export const errorShape = z.object({
   error: z.string(),
   code: z.enum(ERROR_CODES),
   success: z.literal(false).optional(),
 });
+
+/**
+ * The advertised `outputSchema` of a tool: its result or the error object. Clients that validate
+ * `structuredContent` check error results too (the 1.x SDK once it has listed the tools, the MCP
+ * Inspector), and rejected every error of ours while the schema admitted only the result.
+ */
+export function advertisedOutputSchema(name: ToolName): z.ZodType {
+  return z.union([outputSchemas[name], errorShape]);
+}

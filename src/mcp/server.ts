@@ -10,7 +10,7 @@ import { responseChannel } from './delivery.js';
 import { descriptions, titles } from './descriptions.js';
 import { pushFor } from './notifications.js';
 import { errorResult, failureResult, toolResult } from './results.js';
-import { inputSchemas, outputSchemas, type ToolName } from './schemas.js';
+import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
 import { type CallContext, type ToolDefinition, tools } from './tools.js';
 
@@ -19,6 +19,8 @@ export interface ChatServerDeps {
   logger: Logger;
   /** How often a parked wait that carries a progressToken reports progress. */
   progressIntervalMs: number;
+  /** Told of every answered call: `ok` or the error code (for metrics). */
+  onToolCall?: (tool: ToolName, outcome: string) => void;
 }
 
 /** A 2025-era session's server object and the push channel bound to it. */
@@ -40,7 +42,7 @@ const advertised = Object.fromEntries(
     name,
     {
       input: advertisedSchema(inputSchemas[name], 'input'),
-      output: advertisedSchema(outputSchemas[name], 'output'),
+      output: advertisedSchema(advertisedOutputSchema(name), 'output'),
     },
   ]),
 ) as Record<
@@ -98,6 +100,7 @@ async function callTool(
   const tool = tools[name] as ToolDefinition<ToolName>;
   const parsed = inputSchemas[name].safeParse(rawArgs ?? {});
   if (!parsed.success) {
+    deps.onToolCall?.(name, 'invalid_argument');
     return errorResult('invalid_argument', describeIssues(name, parsed.error), tool.successFlag);
   }
   const stopProgress = tool.parks ? reportProgress(ctx, deps.progressIntervalMs) : undefined;
@@ -108,8 +111,10 @@ async function callTool(
     if (bindClient && typeof clientId === 'string') {
       await bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
     }
+    deps.onToolCall?.(name, 'ok');
     return toolResult(body);
   } catch (failure) {
+    deps.onToolCall?.(name, failure instanceof ChatError ? failure.code : 'internal_error');
     if (!(failure instanceof ChatError)) deps.logger.error({ err: failure, tool: name }, 'tool call failed');
     else if (failure.code === 'unavailable') {
       deps.logger.warn({ tool: name, reason: failure.message }, 'storage unavailable');

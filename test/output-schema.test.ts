@@ -1,0 +1,70 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './support/server.js';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.dispose();
+});
+
+/** One call per tool that passes the input schema and fails in the chat: nobody has this client_id. */
+const failingCalls: [string, Record<string, unknown>][] = [
+  ['enter_queue', { client_id: 'c_unknown' }],
+  ['wait_for_match', { client_id: 'c_unknown', timeout: 1 }],
+  ['join_room', { room_id: 'schema-check', display_name: 'Ann', client_id: 'c_unknown' }],
+  ['send_message', { room_id: 'schema-check', message: 'hi', client_id: 'c_unknown' }],
+  ['wait_for_message', { room_id: 'schema-check', client_id: 'c_unknown', timeout: 1 }],
+  ['get_messages', { room_id: 'schema-check', client_id: 'c_unknown' }],
+  ['leave_chat', { room_id: 'schema-check', client_id: 'c_unknown' }],
+  ['get_status', { client_id: 'c_unknown' }],
+];
+
+// Found by the MCP Inspector: clients that validate structuredContent against outputSchema do so
+// for error results too, and refused every error object while the schema described only results.
+describe('advertised output schemas', () => {
+  it('admit error results, which the 1.x SDK validates once it has listed the tools', async () => {
+    const client = new Client({ name: 'schema-check', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(server.mcpUrl));
+    // Listing the tools is what arms the SDK's output validators.
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(failingCalls.map(([name]) => name).sort());
+    for (const [name, args] of failingCalls) {
+      const result = await client.callTool({ name, arguments: args });
+      expect(result.isError, name).toBe(true);
+      expect(result.structuredContent, name).toMatchObject({ code: 'invalid_client' });
+    }
+    const invalid = await client.callTool({
+      name: 'get_messages',
+      arguments: { room_id: 'schema-check', client_id: 'c_unknown', limit: 1000 },
+    });
+    expect(invalid.structuredContent).toMatchObject({ code: 'invalid_argument' });
+    await client.close();
+  });
+
+  it('still admit the results themselves', async () => {
+    const client = new Client({ name: 'schema-check', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(server.mcpUrl));
+    await client.listTools();
+    const joined = await client.callTool({
+      name: 'join_room',
+      arguments: { room_id: 'schema-results', display_name: 'Ann' },
+    });
+    expect(joined.structuredContent).toMatchObject({ status: 'room_created' });
+    const { client_id: clientId } = joined.structuredContent as { client_id: string };
+    const sent = await client.callTool({
+      name: 'send_message',
+      arguments: { room_id: 'schema-results', message: 'hello', client_id: clientId },
+    });
+    expect(sent.structuredContent).toMatchObject({ success: true, seq: 1 });
+    const history = await client.callTool({
+      name: 'get_messages',
+      arguments: { room_id: 'schema-results', client_id: clientId },
+    });
+    expect(history.structuredContent).toMatchObject({ messages: [{ message: 'hello', sender: 'Ann' }] });
+    await client.close();
+  });
+});
