@@ -135,6 +135,33 @@ export function engineContract(name: string, makeEngine: () => Promise<EngineFix
         expect(await engine.claimIdle(cutoff, 2)).toHaveLength(1);
       });
 
+      it('does not claim participants who left the queue or their last room', async () => {
+        const [leftQueue, leftRoom, stays] = [await participant(), await participant(), await participant()];
+        await engine.enqueue(leftQueue, { now: now(), matchRoomId: unique('m') });
+        expect(await engine.leaveQueue(leftQueue)).toBe(true);
+        const roomId = await namedRoom(3, leftRoom, stays);
+        await engine.leaveRoom({
+          roomId,
+          userId: leftRoom,
+          now: now(),
+          farewell: draft('left', 'system', { system: true }),
+          endRoom: false,
+        });
+        // Touching someone who is neither queued nor in a room does not make it present.
+        await engine.touchParticipant(leftQueue, now());
+        expect(await engine.claimIdle(now() + 1000, 100)).toEqual([stays]);
+      });
+
+      it('lists members under their current display name', async () => {
+        const [a, b] = [await participant('Ann'), await participant('Bob')];
+        const roomId = await namedRoom(2, a, b);
+        await engine.touchParticipant(b, now(), 'Robert');
+        expect(await engine.members(roomId)).toEqual([
+          { userId: a, displayName: 'Ann' },
+          { userId: b, displayName: 'Robert' },
+        ]);
+      });
+
       it('answers null for an unknown credential', async () => {
         expect(await engine.findParticipant('nobody')).toBeNull();
       });
@@ -631,6 +658,32 @@ export function engineContract(name: string, makeEngine: () => Promise<EngineFix
             endRoom: true,
           }),
         ).toEqual({ kind: 'chat_ended' });
+      });
+
+      it('lists neither rooms left nor rooms that ended among open rooms', async () => {
+        const [a, b, c] = [await participant(), await participant(), await participant()];
+        const named = await namedRoom(3, a, b, c);
+        const matchRoom = unique('m');
+        await engine.enqueue(a, { now: now(), matchRoomId: unique('m') });
+        await engine.enqueue(b, { now: now(), matchRoomId: matchRoom });
+        expect((await engine.roomsOf(b)).map((room) => room.roomId)).toEqual([named, matchRoom]);
+        await engine.leaveRoom({
+          roomId: matchRoom,
+          userId: a,
+          now: now(),
+          farewell: draft('bye', 'system', { system: true, disconnect: true }),
+          endRoom: true,
+        });
+        await engine.leaveRoom({
+          roomId: named,
+          userId: b,
+          now: now(),
+          farewell: draft('b left', 'system', { system: true }),
+          endRoom: false,
+        });
+        expect(await engine.roomsOf(b)).toEqual([]);
+        expect((await engine.roomsOf(a)).map((room) => room.roomId)).toEqual([named]);
+        expect((await engine.roomsOf(c)).map((room) => room.roomId)).toEqual([named]);
       });
 
       it('lists open rooms with unread counts that exclude own messages', async () => {

@@ -10,6 +10,10 @@ export interface ServeConfig {
   port: number;
   db: string;
   redisUrl: string | undefined;
+  redisPrefix: string;
+  /** Room log retention: most messages kept per room, and their longest age in seconds; 0 keeps all. */
+  retentionMaxMessages: number;
+  retentionMaxAgeSeconds: number;
   logLevel: LogLevel;
   allowedOrigins: Set<string>;
   idleTimeoutSeconds: number;
@@ -42,6 +46,24 @@ export const SETTINGS = {
     flag: 'redis-url',
     fallback: undefined,
     help: 'Use Redis (redis://host:port/db) instead of SQLite, for several instances.',
+  },
+  redisPrefix: {
+    env: 'MCP_CHAT_REDIS_PREFIX',
+    flag: 'redis-prefix',
+    fallback: 'mcp-chat:',
+    help: 'Prefix of every Redis key and channel, so several deployments can share one Redis.',
+  },
+  retentionMaxMessages: {
+    env: 'MCP_CHAT_RETENTION_MAX_MESSAGES',
+    flag: 'retention-max-messages',
+    fallback: '0',
+    help: 'Most messages kept per room; older ones are dropped. 0 keeps all.',
+  },
+  retentionMaxAge: {
+    env: 'MCP_CHAT_RETENTION_MAX_AGE',
+    flag: 'retention-max-age',
+    fallback: '0',
+    help: 'Seconds a message is kept; older ones are dropped. 0 keeps all.',
   },
   logLevel: { env: 'MCP_CHAT_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: LOG_LEVELS.join(', ') },
   allowedOrigins: {
@@ -145,6 +167,12 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
       `MCP_CHAT_REDIS_URL (--redis-url) must start with redis:// or rediss://; got "${redisUrl}".`,
     );
   }
+  const redisPrefix = text(SETTINGS.redisPrefix);
+  if (/\s/.test(redisPrefix)) {
+    throw new ConfigError(
+      `MCP_CHAT_REDIS_PREFIX (--redis-prefix) must not contain spaces; got "${redisPrefix}".`,
+    );
+  }
   const host = text(SETTINGS.host).trim();
   if (host === '') throw new ConfigError('MCP_CHAT_HOST (--host) must not be empty.');
   const db = text(SETTINGS.db).trim();
@@ -155,6 +183,9 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     port: integer(SETTINGS.port, 0, 65_535),
     db,
     redisUrl,
+    redisPrefix,
+    retentionMaxMessages: integer(SETTINGS.retentionMaxMessages, 0),
+    retentionMaxAgeSeconds: integer(SETTINGS.retentionMaxAge, 0),
     logLevel: logLevel as LogLevel,
     allowedOrigins,
     idleTimeoutSeconds: number(SETTINGS.idleTimeout, (n) => n >= 1, 'a number of seconds, at least 1'),

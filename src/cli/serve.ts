@@ -2,6 +2,7 @@ import pino, { type Logger } from 'pino';
 import type { ChatEngine } from '../chat/engine.js';
 import { PresenceSweeper } from '../chat/presence.js';
 import { ChatService } from '../chat/service.js';
+import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
 import { Metrics } from '../http/metrics.js';
@@ -27,12 +28,52 @@ export function createLogger(level: ServeConfig['logLevel']): Logger {
   return pino({ level, base: { service: 'mcp-chat' } }, pino.destination(2));
 }
 
-function openEngine(config: ServeConfig, logger: Logger): ChatEngine {
+/** How long a start waits for Redis to connect before it goes on without it. */
+const STORAGE_CONNECT_GRACE_MS = 2000;
+
+/**
+ * SQLite by default; Redis when MCP_CHAT_REDIS_URL is set. The Redis engine connects in the
+ * background and reconnects forever, so the server starts even while Redis is down: /healthz
+ * answers 503 and calls answer `unavailable` until it is up. `connected` resolves once storage
+ * can be used.
+ */
+function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; connected: Promise<void> } {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
   if (config.redisUrl !== undefined) {
-    throw new Error('MCP_CHAT_REDIS_URL is set, but this build has no Redis engine yet.');
+    const engine = new RedisEngine({
+      url: config.redisUrl,
+      keyPrefix: config.redisPrefix,
+      retention: {
+        maxMessages: config.retentionMaxMessages,
+        maxAgeSeconds: config.retentionMaxAgeSeconds,
+      },
+      onListenerError,
+      onConnectionChange: (up, reason) => {
+        if (up) logger.info('connected to Redis');
+        else logger.error({ reason }, 'lost Redis; calls answer unavailable until it is back');
+      },
+      onEventLost: (error) =>
+        logger.warn({ err: error }, 'a wake-up event was lost; waits still find the log'),
+    });
+    return { engine, connected: engine.ready() };
   }
-  return new SqliteEngine({ path: config.db, onListenerError });
+  if (config.retentionMaxMessages > 0 || config.retentionMaxAgeSeconds > 0) {
+    logger.warn('retention settings apply to the Redis engine only in this version; SQLite keeps everything');
+  }
+  return { engine: new SqliteEngine({ path: config.db, onListenerError }), connected: Promise.resolve() };
+}
+
+/** Whether `promise` settled within `ms`. */
+async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The composition root: the only place that knows which engine runs. */
@@ -40,7 +81,14 @@ export async function startServer(
   config: ServeConfig,
   logger: Logger = createLogger(config.logLevel),
 ): Promise<RunningServer> {
-  const engine = openEngine(config, logger);
+  const { engine, connected } = openEngine(config, logger);
+  // A moment for Redis to connect, so an instance that can serve says so from its first health
+  // check; a Redis that is down does not hold the start up any longer than this.
+  if (!(await settlesWithin(connected, STORAGE_CONNECT_GRACE_MS))) {
+    logger.warn(
+      'storage is not reachable yet; /healthz answers 503 and calls answer unavailable until it is',
+    );
+  }
   const chat = new ChatService({
     engine,
     idleTimeoutMs: config.idleTimeoutSeconds * 1000,

@@ -51,6 +51,11 @@ export class LocalBus implements EventBus {
     return this.topics.has(topic);
   }
 
+  /** Every topic with at least one listener: what a cross-instance bus subscribes to again after a reconnect. */
+  activeTopics(): string[] {
+    return [...this.topics.keys()];
+  }
+
   private call(listener: Listener, event: ChatEvent): void {
     try {
       listener(event);

@@ -62,3 +62,17 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
   }
   return { url, mcpUrl: new URL(`${url}/mcp`), child, stderr: () => stderr, exited };
 }
+
+/** GET /healthz: the status code, or 0 when nothing answers. */
+export function healthStatus(server: ServerProcess): Promise<number> {
+  return fetch(`${server.url}/healthz`).then(
+    (response) => response.status,
+    () => 0,
+  );
+}
+
+/** SIGTERM, and the exit. */
+export async function stopServer(server: ServerProcess): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  await server.exited;
+}

@@ -1,0 +1,357 @@
+import type { Redis } from 'ioredis';
+import type {
+  AppendOutcome,
+  AppendRequest,
+  ChatEngine,
+  EnqueueOutcome,
+  HistoryPage,
+  HistoryRequest,
+  JoinOutcome,
+  JoinRequest,
+  LeaveOutcome,
+  LeaveRequest,
+  MatchState,
+  RoomAccess,
+  RoomRefusal,
+  TakeRequest,
+  TakeResult,
+} from '../../chat/engine.js';
+import { StorageUnavailableError } from '../../chat/errors.js';
+import type { Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
+import { RedisBus } from './bus.js';
+import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
+import {
+  draftArgs,
+  fields,
+  integer,
+  list,
+  text,
+  time,
+  toMembers,
+  toMembership,
+  toMessage,
+  toMessages,
+  toRoom,
+} from './decode.js';
+import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
+
+/** Room log retention; 0 keeps everything. */
+export interface Retention {
+  /** Most messages kept per room: older ones are dropped as new ones arrive. */
+  maxMessages: number;
+  /** Messages older than this are dropped, and a room's whole log once its newest message is. */
+  maxAgeSeconds: number;
+}
+
+export interface RedisEngineOptions {
+  /** redis://[user:password@]host:port[/db] or rediss://... */
+  url: string;
+  /** Put before every key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix?: string;
+  retention?: Retention;
+  onListenerError?: (error: unknown) => void;
+  /** The command connection came up, or a ready one was lost (`reason` says why). */
+  onConnectionChange?: (up: boolean, reason?: string) => void;
+  /** An event could not be published or was malformed; waits still find the log. */
+  onEventLost?: (error: unknown) => void;
+}
+
+export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
+/** Identities unused this long may be forgotten (the contract: 30 days). */
+const IDENTITY_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Idempotency keys are remembered at least this long (the contract: 24 hours). */
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+/**
+ * The engine for several instances sharing one Redis. Each method that reads and writes is one
+ * Lua script (lua/*.ts), so it is atomic across instances; wake-ups travel by Redis pub/sub
+ * (bus.ts). The key layout is in lua/common.ts.
+ */
+export class RedisEngine implements ChatEngine {
+  readonly bus: RedisBus;
+  private readonly redis: Redis;
+  private readonly context: ScriptContext;
+  private closed = false;
+
+  constructor(options: RedisEngineOptions) {
+    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    const retention = options.retention ?? { maxMessages: 0, maxAgeSeconds: 0 };
+    this.context = {
+      keyPrefix,
+      maxMessages: retention.maxMessages,
+      maxAgeMs: Math.round(retention.maxAgeSeconds * 1000),
+    };
+    this.redis = openConnection(options.url, 'mcp-chat:commands', {
+      up: () => options.onConnectionChange?.(true),
+      down: (reason) => {
+        if (!this.closed) options.onConnectionChange?.(false, reason);
+      },
+    });
+    defineScripts(this.redis);
+    this.bus = new RedisBus({
+      url: options.url,
+      publisher: this.redis,
+      channelPrefix: `${keyPrefix}bus:`,
+      onListenerError: options.onListenerError ?? (() => {}),
+      onEventLost: options.onEventLost ?? (() => {}),
+    });
+  }
+
+  /** Resolves once both connections are up. Nothing needs to await this: calls just fail until then. */
+  async ready(): Promise<void> {
+    await Promise.all([whenReady(this.redis), this.bus.ready()]);
+  }
+
+  async createParticipant(p: NewParticipant): Promise<void> {
+    await this.script('createParticipant', [
+      p.userId,
+      p.credential,
+      p.displayName,
+      p.now,
+      IDENTITY_TTL_SECONDS,
+    ]);
+  }
+
+  async findParticipant(credential: string): Promise<Participant | null> {
+    const reply = await this.script('findParticipant', [credential]);
+    if (reply === null) return null;
+    const [userId, displayName, createdAt, lastSeenAt] = list(reply);
+    return {
+      userId: text(userId),
+      displayName: text(displayName),
+      createdAt: time(createdAt),
+      lastSeenAt: time(lastSeenAt),
+    };
+  }
+
+  async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
+    const args = [userId, now, IDENTITY_TTL_SECONDS];
+    await this.script('touchParticipant', displayName === undefined ? args : [...args, displayName]);
+  }
+
+  async claimIdle(cutoff: number, limit: number): Promise<string[]> {
+    return list(await this.script('claimIdle', [cutoff, limit])).map(text);
+  }
+
+  async enqueue(
+    userId: string,
+    { now, matchRoomId }: { now: number; matchRoomId: string },
+  ): Promise<EnqueueOutcome> {
+    const [kind, ...rest] = list(await this.script('enqueue', [userId, now, matchRoomId]));
+    switch (kind) {
+      case 'already_in_chat':
+        return { kind, roomId: text(rest[0]) };
+      case 'already_waiting':
+      case 'waiting':
+        return { kind, position: integer(rest[0]), queueLength: integer(rest[1]) };
+      case 'matched':
+        return { kind, ...matched(rest) };
+      default:
+        throw unexpected('enqueue', kind);
+    }
+  }
+
+  async matchState(userId: string): Promise<MatchState> {
+    const [kind, ...rest] = list(await this.script('matchState', [userId]));
+    switch (kind) {
+      case 'matched':
+        return { kind, ...matched(rest) };
+      case 'waiting':
+        return { kind, position: integer(rest[0]), queueLength: integer(rest[1]) };
+      case 'idle':
+        return { kind };
+      default:
+        throw unexpected('matchState', kind);
+    }
+  }
+
+  async leaveQueue(userId: string): Promise<boolean> {
+    return integer(await this.script('leaveQueue', [userId])) === 1;
+  }
+
+  async joinRoom({ roomId, userId, capacity, now, notice, recentLimit }: JoinRequest): Promise<JoinOutcome> {
+    const [kind, room, members, recent, stored] = list(
+      await this.script('joinRoom', [roomId, userId, capacity, now, recentLimit, ...draftArgs(notice)]),
+    );
+    switch (kind) {
+      case 'created':
+        return { kind, room: toRoom(roomId, room), members: toMembers(members) };
+      case 'joined':
+        return {
+          kind,
+          room: toRoom(roomId, room),
+          members: toMembers(members),
+          recent: toMessages(roomId, recent),
+          notice: toMessage(roomId, stored),
+        };
+      case 'already_member':
+        return {
+          kind,
+          room: toRoom(roomId, room),
+          members: toMembers(members),
+          recent: toMessages(roomId, recent),
+        };
+      case 'room_full':
+      case 'chat_ended':
+        return { kind };
+      default:
+        throw unexpected('joinRoom', kind);
+    }
+  }
+
+  async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
+    const [room, membership] = list(await this.script('roomAccess', [roomId, userId]));
+    return {
+      room: fields(room).size > 0 ? toRoom(roomId, room) : null,
+      membership: fields(membership).size > 0 ? toMembership(roomId, userId, membership) : null,
+    };
+  }
+
+  async members(roomId: string): Promise<Member[]> {
+    return toMembers(await this.script('members', [roomId]));
+  }
+
+  async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
+    const [kind, stored, remaining] = list(
+      await this.script('leaveRoom', [roomId, userId, now, endRoom ? '1' : '0', ...draftArgs(farewell)]),
+    );
+    if (kind === 'left') {
+      return {
+        kind,
+        farewell: stored === null ? null : toMessage(roomId, stored),
+        remaining: toMembers(remaining),
+      };
+    }
+    return refusal('leaveRoom', kind);
+  }
+
+  async roomsOf(userId: string): Promise<RoomSummary[]> {
+    return list(await this.script('roomsOf', [userId])).map((row) => {
+      const [roomId, unread, members] = list(row);
+      return { roomId: text(roomId), unread: integer(unread), members: toMembers(members) };
+    });
+  }
+
+  async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
+    const [kind, entry, recipients] = list(
+      await this.script('appendMessage', [
+        roomId,
+        userId,
+        idempotencyKey ?? '',
+        IDEMPOTENCY_TTL_SECONDS,
+        ...draftArgs(draft),
+      ]),
+    );
+    switch (kind) {
+      case 'stored':
+        return { kind, message: toMessage(roomId, entry), recipients: list(recipients).map(text) };
+      case 'duplicate':
+        return { kind, message: toMessage(roomId, entry) };
+      default:
+        return refusal('appendMessage', kind);
+    }
+  }
+
+  async takeUnread({ roomId, userId, after, limit }: TakeRequest): Promise<TakeResult> {
+    const [state, cursorBefore, cursorAfter, entries] = list(
+      await this.script('takeUnread', [roomId, userId, after ?? '', limit]),
+    );
+    if (state !== 'open' && state !== 'ended' && state !== 'gone') throw unexpected('takeUnread', state);
+    return {
+      state,
+      cursorBefore: integer(cursorBefore),
+      cursorAfter: integer(cursorAfter),
+      messages: toMessages(roomId, entries),
+    };
+  }
+
+  async rewindCursor({
+    roomId,
+    userId,
+    from,
+    to,
+  }: {
+    roomId: string;
+    userId: string;
+    from: number;
+    to: number;
+  }) {
+    await this.script('rewindCursor', [roomId, userId, from, to]);
+  }
+
+  async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
+    const [latestSeq, hasMore, entries] = list(
+      await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']),
+    );
+    return {
+      messages: toMessages(roomId, entries),
+      hasMore: integer(hasMore) === 1,
+      latestSeq: integer(latestSeq),
+    };
+  }
+
+  async takeSendToken(
+    userId: string,
+    { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
+  ) {
+    return integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
+  }
+
+  /** Healthy means both connections work: without the event connection, waits would not wake. */
+  async ping(): Promise<void> {
+    await this.call(() => this.redis.ping());
+    if (!this.bus.connected) throw new StorageUnavailableError('Redis: the event connection is down');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.bus.close(), closeConnection(this.redis)]);
+  }
+
+  private script(name: ScriptName, args: (string | number)[]): Promise<Reply> {
+    return this.call(() => runScript(this.redis, this.context, name, args));
+  }
+
+  /**
+   * Runs one Redis command after the bus's pending subscriptions are live (see RedisBus), turning
+   * "cannot reach Redis" failures into StorageUnavailableError.
+   */
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    if (this.closed) throw new StorageUnavailableError('the engine is closed');
+    await this.bus.settled();
+    try {
+      return await command();
+    } catch (error) {
+      if (isNoAnswer(error)) this.startOver();
+      throw storageError(error);
+    }
+  }
+
+  /**
+   * Redis stopped answering without closing the connections (stalled, or a network that drops
+   * packets): make new ones. Until Redis answers again calls fail at once, and the event
+   * connection's drop tells parked waits to look again, so they are answered now too.
+   */
+  private startOver(): void {
+    if (this.redis.status === 'ready') this.redis.disconnect(true);
+    this.bus.reconnect();
+  }
+}
+
+/** A `matched` reply after its kind: room id, room hash, partner id, partner name. */
+function matched([roomId, room, partnerId, partnerName]: Reply[]) {
+  return {
+    room: toRoom(text(roomId), room),
+    partner: { userId: text(partnerId), displayName: text(partnerName) },
+  };
+}
+
+function refusal(script: string, kind: Reply | undefined): RoomRefusal {
+  if (kind === 'room_not_found' || kind === 'chat_ended' || kind === 'not_in_room') return { kind };
+  throw unexpected(script, kind);
+}
+
+function unexpected(script: string, kind: Reply | undefined): Error {
+  return new Error(`Redis script ${script} answered ${JSON.stringify(kind)}`);
+}

@@ -1,0 +1,212 @@
+/**
+ * The start of every script: engine settings, the key layout (the one place keys are named) and
+ * the helpers several scripts share.
+ *
+ * Every script is called with no KEYS and ARGV = key prefix, retention max messages, retention
+ * max age in ms, then its own arguments; the preamble takes the first three off ARGV. Keys are
+ * built here from the prefix rather than passed as KEYS because most of them depend on what the
+ * script reads (the partner found in the queue, the members of a room). That is fine on a single
+ * Redis (with or without replicas), and the reason Redis Cluster is not supported.
+ *
+ * Redis does not roll a script back when it fails halfway, so every script checks everything it
+ * can refuse before its first write.
+ */
+export const PREAMBLE = `
+local P = table.remove(ARGV, 1)
+local MAX_MESSAGES = tonumber(table.remove(ARGV, 1))
+local MAX_AGE_MS = tonumber(table.remove(ARGV, 1))
+
+-- Key layout ----------------------------------------------------------------------------------
+-- Queue: user id -> arrival ticket, so ZRANK is the FIFO position.
+local QUEUE = P .. 'queue'
+local QUEUE_TICKETS = P .. 'queue:tickets'
+-- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
+-- have not been claimed by the idle sweep since their last activity.
+local PRESENT = P .. 'present'
+-- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep).
+local function participant_key(user) return P .. 'participant:' .. user end
+-- Credential digest -> user id.
+local function credential_key(digest) return P .. 'credential:' .. digest end
+-- Open rooms the participant is an active member of: room id -> joinedAt.
+local function open_rooms_key(user) return P .. 'participant:' .. user .. ':rooms' end
+-- Send-rate token bucket: tokens, at.
+local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
+-- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter).
+local function room_key(room) return P .. 'room:' .. room end
+-- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
+-- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
+-- XREVRANGE with no index of our own; an entry keeps every field exactly as written (no encoding
+-- into a set member); XADD MAXLEN and XTRIM MINID implement retention.
+local function log_key(room) return P .. 'room:' .. room .. ':log' end
+-- Active members: user id -> join order.
+local function members_key(room) return P .. 'room:' .. room .. ':members' end
+-- Membership: joinedAt, joinedSeq, cursor, leftAt (absent while in the room), name (at the join).
+local function member_key(room, user) return P .. 'room:' .. room .. ':member:' .. user end
+-- A message stored with an idempotency key: the message's fields plus seq, kept 24 hours.
+local function idempotency_key(room, user, key) return P .. 'room:' .. room .. ':sent:' .. user .. ':' .. key end
+
+-- Participants ----------------------------------------------------------------------------------
+local function is_queued(user) return redis.call('ZSCORE', QUEUE, user) ~= false end
+
+local function is_present(user)
+  return is_queued(user) or redis.call('ZCARD', open_rooms_key(user)) > 0
+end
+
+-- Enters the presence index with the last activity as score, unless the idle sweep claimed the
+-- participant and it has not been active since (it is on its way out).
+local function mark_present(user)
+  local fields = redis.call('HMGET', participant_key(user), 'lastSeenAt', 'claimed')
+  if fields[1] and fields[2] ~= '1' then redis.call('ZADD', PRESENT, fields[1], user) end
+end
+
+-- Leaves the presence index once neither queued nor in an open room.
+local function refresh_presence(user)
+  if not is_present(user) then redis.call('ZREM', PRESENT, user) end
+end
+
+-- Rooms -----------------------------------------------------------------------------------------
+local function is_active_member(room, user) return redis.call('ZSCORE', members_key(room), user) ~= false end
+
+-- The current display name, or the one at the join once an identity has been forgotten.
+local function display_name(room, user)
+  return redis.call('HGET', participant_key(user), 'displayName')
+    or redis.call('HGET', member_key(room, user), 'name')
+    or ''
+end
+
+-- Active members in join order, as a flat list: user id, display name, user id, ...
+local function active_members(room)
+  local flat = {}
+  for _, user in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
+    flat[#flat + 1] = user
+    flat[#flat + 1] = display_name(room, user)
+  end
+  return flat
+end
+
+-- The open queue room the participant is in, or nil.
+local function open_queue_room(user)
+  for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
+    if redis.call('HGET', room_key(room), 'kind') == 'queue' then return room end
+  end
+  return nil
+end
+
+-- Makes the participant an active member with its cursor at seq (a rejoin starts afresh).
+local function add_member(room, user, now, seq)
+  local order = redis.call('HINCRBY', room_key(room), 'joins', 1)
+  local key = member_key(room, user)
+  local name = redis.call('HGET', participant_key(user), 'displayName') or ''
+  redis.call('DEL', key)
+  redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name)
+  redis.call('ZADD', members_key(room), order, user)
+  redis.call('ZADD', open_rooms_key(user), now, room)
+  mark_present(user)
+end
+
+-- The log ---------------------------------------------------------------------------------------
+-- A message travels as the fields of its stream entry, in this order.
+local DRAFT_FIELDS = {'id', 'sender', 'name', 'text', 'at', 'system', 'disconnect'}
+
+-- The draft whose seven fields start at ARGV[i], as stream entry fields.
+local function read_draft(i)
+  local fields = {}
+  for n, name in ipairs(DRAFT_FIELDS) do
+    fields[#fields + 1] = name
+    fields[#fields + 1] = ARGV[i + n - 1]
+  end
+  return fields
+end
+
+local function seq_of(entry) return tonumber(string.match(entry[1], '^(%d+)')) end
+
+local function field(entry, name)
+  local fields = entry[2]
+  for i = 1, #fields, 2 do
+    if fields[i] == name then return fields[i + 1] end
+  end
+  return nil
+end
+
+-- Age retention: drops entries written more than MAX_AGE_MS before now from the front of the
+-- log, and lets the whole log expire once its newest entry is that old (a room gone silent).
+-- Seq order follows time up to clock differences between instances; an entry stamped earlier
+-- than one before it goes when the front reaches it.
+local function trim_by_age(room, now)
+  local key = log_key(room)
+  local cutoff = now - MAX_AGE_MS
+  while true do
+    local oldest = redis.call('XRANGE', key, '-', '+', 'COUNT', 1)
+    if #oldest == 0 or tonumber(field(oldest[1], 'at')) >= cutoff then break end
+    -- Something is too old: look at the front in batches and cut before the first young entry.
+    local keep_from = nil
+    local batch = redis.call('XRANGE', key, '-', '+', 'COUNT', 100)
+    for _, entry in ipairs(batch) do
+      if tonumber(field(entry, 'at')) >= cutoff then keep_from = entry[1] break end
+    end
+    redis.call('XTRIM', key, 'MINID', keep_from or ((seq_of(batch[#batch]) + 1) .. '-0'))
+    if keep_from then break end
+  end
+  redis.call('PEXPIRE', key, MAX_AGE_MS)
+end
+
+-- Appends a message: seq = lastSeq + 1, stored as stream entry seq-0, so a range of seqs is a
+-- range of entry ids. Returns the entry as read back ({id, fields}).
+local function append(room, fields)
+  local seq = redis.call('HINCRBY', room_key(room), 'lastSeq', 1)
+  local id = seq .. '-0'
+  if MAX_MESSAGES > 0 then
+    redis.call('XADD', log_key(room), 'MAXLEN', '=', MAX_MESSAGES, id, unpack(fields))
+  else
+    redis.call('XADD', log_key(room), id, unpack(fields))
+  end
+  if MAX_AGE_MS > 0 then trim_by_age(room, tonumber(field({id, fields}, 'at'))) end
+  return {id, fields}
+end
+
+-- Up to count entries with seq > after and seq < before (before may be nil), oldest first.
+local function entries_after(room, after, before, count)
+  if before ~= nil and before <= after + 1 then return {} end
+  local upper = before ~= nil and ((before - 1) .. '-0') or '+'
+  return redis.call('XRANGE', log_key(room), (after + 1) .. '-0', upper, 'COUNT', count)
+end
+
+-- Up to count entries with seq < before (nil: the end of the log), oldest first.
+local function entries_before(room, before, count)
+  if count <= 0 or (before ~= nil and before <= 1) then return {} end
+  local upper = before ~= nil and ((before - 1) .. '-0') or '+'
+  local newest_first = redis.call('XREVRANGE', log_key(room), upper, '-', 'COUNT', count)
+  local oldest_first = {}
+  for i = #newest_first, 1, -1 do oldest_first[#oldest_first + 1] = newest_first[i] end
+  return oldest_first
+end
+
+-- Entries with seq > after not sent by user, oldest first, at most limit (limit nil: all of them).
+-- Reads in batches, so a member's own long run of messages is skipped without a huge reply.
+local function others_after(room, user, after, limit)
+  local found = {}
+  local from = after + 1
+  while limit == nil or #found < limit do
+    local batch = redis.call('XRANGE', log_key(room), from .. '-0', '+', 'COUNT', 200)
+    if #batch == 0 then break end
+    for _, entry in ipairs(batch) do
+      if field(entry, 'sender') ~= user then
+        found[#found + 1] = entry
+        if limit ~= nil and #found == limit then break end
+      end
+    end
+    from = seq_of(batch[#batch]) + 1
+  end
+  return found
+end
+`;
+
+/** A script that writes: Redis refuses it whole when it cannot write (out of memory, a replica). */
+export function writeScript(body: string): string {
+  return `#!lua\n${PREAMBLE}\n${body}`;
+}
+
+/** A script that only reads: allowed on replicas and while Redis is out of memory. */
+export function readScript(body: string): string {
+  return `#!lua flags=no-writes\n${PREAMBLE}\n${body}`;
+}

@@ -1,0 +1,90 @@
+import { readScript, writeScript } from './common.js';
+import { REFUSE_UNLESS_ACTIVE } from './rooms.js';
+
+/** The room log: appending, handing over unread messages, and history. */
+
+/**
+ * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields). Reply:
+ * {'duplicate', entry} | {'stored', entry, recipient ids} | {refusal}.
+ * The first message sent with a key is kept whole beside the log, so a retry is answered with it
+ * even after retention trimmed the log.
+ */
+export const appendMessage = writeScript(`
+${REFUSE_UNLESS_ACTIVE}
+local room, user, idem, idem_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local idem_key = idem ~= '' and idempotency_key(room, user, idem) or nil
+if idem_key then
+  local first = redis.call('HGETALL', idem_key)
+  if #first > 0 then
+    local seq = redis.call('HGET', idem_key, 'seq')
+    return {'duplicate', {seq .. '-0', first}}
+  end
+end
+local refused = refuse_unless_active(room, user)
+if refused then return {refused} end
+local entry = append(room, read_draft(5))
+if idem_key then
+  redis.call('HSET', idem_key, 'seq', seq_of(entry), unpack(entry[2]))
+  redis.call('EXPIRE', idem_key, idem_ttl)
+end
+local recipients = {}
+for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
+  if member ~= user then recipients[#recipients + 1] = member end
+end
+return {'stored', entry, recipients}
+`);
+
+/**
+ * ARGV: room, user, after ('' for the cursor), limit. Reply: {state, cursor before, cursor after,
+ * entries}, state being 'open', 'ended' or 'gone'. The cursor moves to the newest seq handed
+ * over, never backwards; being one script, two concurrent takes cannot hand out the same message.
+ */
+export const takeUnread = writeScript(`
+local room, user, after, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+if redis.call('EXISTS', room_key(room)) == 0 or not is_active_member(room, user) then
+  return {'gone', 0, 0, {}}
+end
+local member = member_key(room, user)
+local cursor = tonumber(redis.call('HGET', member, 'cursor'))
+local from = cursor
+if after ~= '' then from = tonumber(after) end
+local entries = others_after(room, user, from, limit)
+local cursor_after = cursor
+if #entries > 0 then cursor_after = math.max(cursor, seq_of(entries[#entries])) end
+if cursor_after ~= cursor then redis.call('HSET', member, 'cursor', cursor_after) end
+local state = 'open'
+if redis.call('HEXISTS', room_key(room), 'endedAt') == 1 then state = 'ended' end
+return {state, cursor, cursor_after, entries}
+`);
+
+/** ARGV: room, user, from, to. Moves the cursor from \`from\` back to \`to\`, only if it is still at \`from\`. */
+export const rewindCursor = writeScript(`
+local room, user, from, to = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local member = member_key(room, user)
+local cursor = redis.call('HGET', member, 'cursor')
+if cursor and tonumber(cursor) == from then redis.call('HSET', member, 'cursor', to) end
+return 1
+`);
+
+/**
+ * ARGV: room, limit, before ('' for none), after ('' for none). Reply: {latest seq, has more,
+ * entries}. One more entry than asked is read to learn whether more lie beyond the page.
+ */
+export const readHistory = readScript(`
+local room, limit = ARGV[1], tonumber(ARGV[2])
+local before = ARGV[3] ~= '' and tonumber(ARGV[3]) or nil
+local after = ARGV[4] ~= '' and tonumber(ARGV[4]) or nil
+local latest = tonumber(redis.call('HGET', room_key(room), 'lastSeq') or '0')
+local entries
+if after ~= nil then
+  entries = entries_after(room, after, before, limit + 1)
+else
+  entries = entries_before(room, before, limit + 1)
+end
+local has_more = #entries > limit
+if has_more then
+  -- The extra entry lies beyond the page in the paging direction.
+  if after ~= nil then table.remove(entries) else table.remove(entries, 1) end
+end
+return {latest, has_more and 1 or 0, entries}
+`);

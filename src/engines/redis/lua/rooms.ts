@@ -1,0 +1,102 @@
+import { readScript, writeScript } from './common.js';
+
+/** Named rooms, membership and leaving. */
+
+/**
+ * ARGV: room, user, capacity, now, recent limit, notice (7 draft fields). Reply:
+ * {'created', room hash, members} | {'joined', room hash, members, recent, notice entry} |
+ * {'already_member', room hash, members, recent} | {'room_full'} | {'chat_ended'}.
+ */
+export const joinRoom = writeScript(`
+local room, user, capacity, now, recent_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local key = room_key(room)
+if redis.call('EXISTS', key) == 0 then
+  redis.call('HSET', key, 'kind', 'named', 'capacity', capacity, 'createdAt', now, 'lastSeq', 0)
+  add_member(room, user, now, 0)
+  return {'created', redis.call('HGETALL', key), active_members(room)}
+end
+if redis.call('HEXISTS', key, 'endedAt') == 1 then return {'chat_ended'} end
+if is_active_member(room, user) then
+  local last_seq = tonumber(redis.call('HGET', key, 'lastSeq'))
+  return {'already_member', redis.call('HGETALL', key), active_members(room),
+    entries_before(room, last_seq + 1, recent_limit)}
+end
+local room_capacity = tonumber(redis.call('HGET', key, 'capacity'))
+if redis.call('ZCARD', members_key(room)) >= room_capacity then return {'room_full'} end
+local notice = append(room, read_draft(6))
+local seq = seq_of(notice)
+add_member(room, user, now, seq)
+return {'joined', redis.call('HGETALL', key), active_members(room), entries_before(room, seq, recent_limit), notice}
+`);
+
+/** ARGV: room, user. Reply: {room hash (empty when none), membership hash (empty when none)}. */
+export const roomAccess = readScript(`
+local room, user = ARGV[1], ARGV[2]
+return {redis.call('HGETALL', room_key(room)), redis.call('HGETALL', member_key(room, user))}
+`);
+
+/** ARGV: room. Reply: active members, flat. */
+export const members = readScript(`
+return active_members(ARGV[1])
+`);
+
+/**
+ * The refusals shared by leaving and appending, checked in this order: no such room; the room has
+ * ended (chat_ended for anyone who was ever a member, not_in_room for strangers); not an active
+ * member. Returns nil when the participant may act.
+ */
+export const REFUSE_UNLESS_ACTIVE = `
+local function refuse_unless_active(room, user)
+  local key = room_key(room)
+  if redis.call('EXISTS', key) == 0 then return 'room_not_found' end
+  local was_member = redis.call('EXISTS', member_key(room, user)) == 1
+  if redis.call('HEXISTS', key, 'endedAt') == 1 then
+    if was_member then return 'chat_ended' end
+    return 'not_in_room'
+  end
+  if not is_active_member(room, user) then return 'not_in_room' end
+  return nil
+end
+`;
+
+/**
+ * ARGV: room, user, now, end room ('1' or '0'), farewell (7 draft fields). Reply:
+ * {'left', farewell entry or false, remaining members} | {refusal}.
+ */
+export const leaveRoom = writeScript(`
+${REFUSE_UNLESS_ACTIVE}
+local room, user, now, end_room = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
+local refused = refuse_unless_active(room, user)
+if refused then return {refused} end
+redis.call('HSET', member_key(room, user), 'leftAt', now)
+redis.call('ZREM', members_key(room), user)
+redis.call('ZREM', open_rooms_key(user), room)
+refresh_presence(user)
+local remaining = active_members(room)
+local farewell = false
+if #remaining > 0 then farewell = append(room, read_draft(5)) end
+if end_room then
+  -- The room is no longer open for those who remain: it leaves their open rooms, and maybe
+  -- their presence.
+  redis.call('HSET', room_key(room), 'endedAt', now)
+  for i = 1, #remaining, 2 do
+    redis.call('ZREM', open_rooms_key(remaining[i]), room)
+    refresh_presence(remaining[i])
+  end
+end
+return {'left', farewell, remaining}
+`);
+
+/**
+ * ARGV: user. Reply: for each open room of the participant, in the order joined:
+ * {room, unread count, members}.
+ */
+export const roomsOf = readScript(`
+local user = ARGV[1]
+local rooms = {}
+for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
+  local cursor = tonumber(redis.call('HGET', member_key(room, user), 'cursor') or '0')
+  rooms[#rooms + 1] = {room, #others_after(room, user, cursor, nil), active_members(room)}
+end
+return rooms
+`);
