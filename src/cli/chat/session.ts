@@ -261,13 +261,14 @@ export class ChatSession {
         'Note: you stay in the random queue until matched or idle; MCP Chat has no way to leave it yet.',
       );
     }
-    if (this.inRoom()) await this.leave();
     const outcome = await this.identified('join_room', {
       room_id: roomId,
       display_name: this.state.displayName,
       ...(capacity === undefined ? {} : { capacity }),
     });
     if (!outcome.ok) return this.line('error', outcome.error);
+    // Only now leave the room one was in: a refused join (a typo, a full room) keeps it.
+    if (this.inRoom()) await this.leave();
     const body = outcome.body;
     this.adopt(body);
     const members = wire.members(body.members);
