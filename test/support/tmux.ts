@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { rm } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { until } from './poll.js';
 
@@ -22,6 +23,8 @@ export async function haveTmux(): Promise<boolean> {
 export class TmuxScreen {
   private readonly socket = `mcp-chat-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
+  private socketPath = '';
+
   private constructor(private readonly session: string) {}
 
   static async start(command: string, options: { cwd: string; columns?: number; rows?: number }) {
@@ -39,6 +42,7 @@ export class TmuxScreen {
       options.cwd,
       command,
     );
+    screen.socketPath = (await screen.tmux('display-message', '-p', '#{socket_path}')).stdout.trim();
     return screen;
   }
 
@@ -74,6 +78,8 @@ export class TmuxScreen {
 
   async dispose(): Promise<void> {
     await this.tmux('kill-server').catch(() => undefined);
+    // tmux leaves its socket file behind when killed.
+    if (this.socketPath !== '') await rm(this.socketPath, { force: true });
   }
 
   private tmux(...args: string[]) {

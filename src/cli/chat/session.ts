@@ -203,7 +203,6 @@ export class ChatSession {
       case 'leave':
         return this.leave();
       case 'next':
-        if (this.inRoom()) await this.leave();
         return this.enter(undefined);
       case 'history':
         return this.history();
@@ -225,8 +224,8 @@ export class ChatSession {
 
   private async enter(name: string | undefined): Promise<void> {
     if (this.inRoom()) await this.leave();
-    if (name !== undefined) this.update({ displayName: name });
-    const outcome = await this.identified('enter_queue', { display_name: this.state.displayName });
+    // The new name counts once the server accepts it (adopt() takes it from the answer).
+    const outcome = await this.identified('enter_queue', { display_name: name ?? this.state.displayName });
     if (!outcome.ok) return this.line('error', outcome.error);
     const body = outcome.body;
     this.adopt(body);

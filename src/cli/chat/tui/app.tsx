@@ -1,5 +1,5 @@
 import { Box, Text, useInput, useStdout } from 'ink';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { sanitize, status, type Tone } from '../format.js';
 import type { ChatLine, ChatSession, SessionState } from '../session.js';
 import { InputLine } from './input-line.js';
@@ -30,7 +30,9 @@ export function App({ session }: { session: ChatSession }) {
   const log = useRef<Entry[]>([]);
   const nextId = useRef(0);
 
-  useEffect(
+  // A layout effect subscribes during the first commit, before the session (started right after
+  // the first render) can say anything.
+  useLayoutEffect(
     () =>
       session.subscribe((event) => {
         if (event.type === 'state') setState(event.state);
@@ -94,14 +96,17 @@ export function App({ session }: { session: ChatSession }) {
 
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => sizeOf(stdout));
   useEffect(() => {
-    const onResize = () => setSize(read());
+    const onResize = () => setSize(sizeOf(stdout));
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
     };
-  });
+  }, [stdout]);
   return size;
+}
+
+function sizeOf(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
+  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
 }
