@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliProcess, runCli } from './support/cli.js';
 import { type ChatClient, connect } from './support/clients.js';
-import { freePort, startServerProcess } from './support/server-process.js';
+import { freePort } from './support/process.js';
+import { startServerProcess } from './support/server-process.js';
 
 // A server restart, and a crash, in the middle of a conversation: `mcp-chat chat` (line mode)
 // says so, reconnects by itself with the same identity, and nothing is lost either way.

@@ -115,6 +115,34 @@ describe('the chat session', () => {
     }
   });
 
+  it('tells of a match from the queue while in a room (pushed on the wait), and /enter goes there', async () => {
+    const ann = watch('Ann');
+    const bob = await connect(server.mcpUrl, 'modern', 'bob');
+    try {
+      ann.session.start({ room: undefined, capacity: undefined, clientId: undefined });
+      await ann.reaches((s) => s.place.kind === 'queued', 'Ann waits in the queue');
+      await ann.session.submit('/join side-room');
+      await ann.says(/^Note: you stay in the random queue/);
+      await ann.reaches(
+        (s) => s.place.kind === 'room' && s.place.roomId === 'side-room',
+        'Ann is in side-room',
+      );
+
+      const matched = await bob.call('enter_queue', { display_name: 'Bob' });
+      expect(matched.status).toBe('matched');
+      await ann.says(/^The random queue matched you with Bob\. \/enter goes to that chat\.$/);
+      await ann.session.submit('/enter');
+      await ann.says(/^Back in room /);
+      await ann.reaches(
+        (s) => s.place.kind === 'room' && s.place.roomId === matched.room_id && inRoomWith('Bob')(s),
+        'Ann is in the chat with Bob',
+      );
+    } finally {
+      await ann.session.close();
+      await bob.close();
+    }
+  });
+
   it('loads earlier messages with /history, each once', async () => {
     const bob = await connect(server.mcpUrl, 'modern', 'bob');
     const ann = watch('Ann');

@@ -1,20 +1,5 @@
-import { createServer } from 'node:net';
 import { type CliProcess, runCli } from './cli.js';
 import { until } from './poll.js';
-
-/** A free TCP port on loopback, for a server that must come back on the same port. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /** `mcp-chat serve` as its own process, resolved once /healthz answers. */
 export async function startServerProcess(port: number, db: string): Promise<CliProcess> {

@@ -40,13 +40,19 @@ export interface Link {
   close(): Promise<void>;
 }
 
-export type OpenLink = (url: URL, signal: AbortSignal) => Promise<Link>;
+/** A notification the server pushed (in this era, on the response stream of an open wait). */
+export type OnPush = (method: string, params: Body) => void;
 
-export const openLink: OpenLink = async (url, signal) => {
+export type OpenLink = (url: URL, signal: AbortSignal, onPush: OnPush) => Promise<Link>;
+
+export const openLink: OpenLink = async (url, signal, onPush) => {
   const client = new Client(
     { name: 'mcp-chat-terminal', version: VERSION },
     { versionNegotiation: { mode: { pin: PROTOCOL_VERSION } } },
   );
+  // MCP Chat's own notifications (chatroom.found, ...) have no handler of their own in the SDK.
+  client.fallbackNotificationHandler = async ({ method, params }) =>
+    onPush(method, isObject(params) ? params : {});
   try {
     await client.connect(new StreamableHTTPClientTransport(url), { signal, timeout: 10_000 });
   } catch (error) {

@@ -257,7 +257,7 @@ export class ChatSession {
     if (place.kind === 'queued') {
       this.line(
         'notice',
-        'Note: you stay in the random queue until matched or idle; MCP Chat has no way to leave it yet.',
+        'Note: you stay in the random queue until matched or idle (MCP Chat has no way to leave it); you will be told here if someone is matched with you.',
       );
     }
     const outcome = await this.identified('join_room', {
@@ -498,6 +498,21 @@ export class ChatSession {
     return (outcome.ok ? wire.statusRooms(outcome.body).get(roomId) : undefined) ?? [this.me()];
   }
 
+  /**
+   * Push is a hint on top of the waits, and a wait forwards only what its own answer will not
+   * say. The one hint worth showing: a match from the random queue while one is elsewhere (the
+   * queue cannot be left, so a /join while waiting can still end in a match).
+   */
+  private pushed(method: string, params: Body): void {
+    if (method !== 'chatroom.found' || this.state.place.kind === 'queued') return;
+    const partner = wire.member(params.partner);
+    if (!partner) return;
+    this.line(
+      'notice',
+      `The random queue matched you with ${partner.displayName}. /enter goes to that chat.`,
+    );
+  }
+
   // ---- calls and reconnecting -----------------------------------------------------------------
 
   /**
@@ -548,7 +563,9 @@ export class ChatSession {
       this.closing.signal.throwIfAborted();
       let link: Link | undefined;
       try {
-        link = await this.open(this.url, this.closing.signal);
+        link = await this.open(this.url, this.closing.signal, (method, params) =>
+          this.pushed(method, params),
+        );
         if (this.clientId !== undefined && this.everOnline) await this.resync(link);
         this.link = link;
         this.everOnline = true;
