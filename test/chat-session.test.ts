@@ -1,12 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openLink } from '../src/cli/chat/connection.js';
-import type {
-  ChatLine,
-  ChatSession as Session,
-  SessionEvent,
-  SessionState,
-} from '../src/cli/chat/session.js';
-import { ChatSession } from '../src/cli/chat/session.js';
+import { type ChatLine, ChatSession, type SessionEvent, type SessionState } from '../src/cli/chat/session.js';
 import { connect } from './support/clients.js';
 import { until } from './support/poll.js';
 import { startTestServer, type TestServer } from './support/server.js';
@@ -23,7 +17,7 @@ afterAll(async () => {
 });
 
 interface Watched {
-  session: Session;
+  session: ChatSession;
   lines: ChatLine[];
   /** Waits for a state that satisfies `test`. */
   reaches(test: (state: SessionState) => boolean, what: string): Promise<SessionState>;

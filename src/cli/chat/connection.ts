@@ -12,7 +12,7 @@ import { VERSION } from '../../version.js';
  * needs no session, so a server restart costs nothing but the requests in flight.
  */
 
-export const PROTOCOL_VERSION = '2026-07-28';
+const PROTOCOL_VERSION = '2026-07-28';
 
 export type Body = Record<string, unknown>;
 
@@ -136,7 +136,7 @@ function socketCode(error: Error): string | undefined {
 }
 
 /** One readable sentence without a stack. */
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   if (error instanceof SdkHttpError) return `the server answered HTTP ${error.status}`;
   if (!(error instanceof Error)) return String(error);
   if (isNetworkFailure(error)) {

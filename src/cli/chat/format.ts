@@ -19,7 +19,7 @@ export function sanitize(text: string): string {
 }
 
 /** For line mode, one message one line: newlines inside a message are written as `\n`. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return sanitize(text).replace(/\n/g, '\\n');
 }
 
