@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { VERSION } from '../version.js';
+import { runChat } from './chat/index.js';
+import { ChatUsageError } from './chat/options.js';
 import { ConfigError, loadServeConfig, serveHelp } from './config.js';
 import { createLogger, startServer } from './serve.js';
 
-const USAGE = `Usage: mcp-chat [serve] [options]
+const USAGE = `Usage: mcp-chat [serve|chat] [options]
 
 Commands:
   serve    Run the MCP Chat server (the default). See: mcp-chat serve --help
+  chat     Chat from a terminal through a running server. See: mcp-chat chat --help
 
 Options:
   --version  Print the version.
@@ -50,6 +53,17 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
 }
 
+async function chat(args: string[]): Promise<void> {
+  try {
+    // Exits explicitly: the MCP client may keep idle sockets open for a while after the chat is over.
+    process.exit(await runChat(args));
+  } catch (error) {
+    if (!(error instanceof ChatUsageError)) throw error;
+    console.error(`mcp-chat chat: ${error.message}\nSee: mcp-chat chat --help`);
+    process.exit(2);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') {
@@ -62,6 +76,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === undefined || command.startsWith('-')) return serve(argv);
   if (command === 'serve') return serve(rest);
+  if (command === 'chat') return chat(rest);
   console.error(`mcp-chat: unknown command "${command}".\n\n${USAGE}`);
   process.exit(2);
 }

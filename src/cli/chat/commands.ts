@@ -1,0 +1,78 @@
+import { ChatUsageError, parseCapacity } from './options.js';
+
+/** One line the person typed, understood: something to say, or a command. */
+export type Input =
+  | { kind: 'say'; text: string }
+  | { kind: 'enter'; name: string | undefined }
+  | { kind: 'join'; room: string; capacity: number | undefined }
+  | { kind: 'leave' }
+  | { kind: 'next' }
+  | { kind: 'history' }
+  | { kind: 'status'; showId: boolean }
+  | { kind: 'help' }
+  | { kind: 'quit' }
+  | { kind: 'empty' }
+  | { kind: 'invalid'; error: string };
+
+export const COMMAND_HELP: readonly (readonly [string, string])[] = [
+  ['/enter [name]', 'Meet a random partner (leaves the current room first); optionally change your name.'],
+  ['/join ROOM [capacity]', 'Create or join a named room (leaves the current room first).'],
+  ['/leave', 'Leave the current room.'],
+  ['/next', 'Leave the current room and meet a new random partner.'],
+  ['/history', 'Load earlier messages of this room.'],
+  ['/status', 'Show who you are, where you are and unread counts ("/status id" adds your secret id).'],
+  ['/help', 'Show this list.'],
+  ['/quit', 'Leave the room and exit (Ctrl+C too).'],
+  ['//text', 'Send text that starts with a slash.'],
+];
+
+export function parseInput(line: string): Input {
+  const trimmed = line.trim();
+  if (trimmed === '') return { kind: 'empty' };
+  if (!trimmed.startsWith('/')) return { kind: 'say', text: line };
+  if (trimmed.startsWith('//')) return { kind: 'say', text: line.trimStart().slice(1) };
+  const [word = '', ...args] = trimmed.split(/\s+/);
+  const command = word.toLowerCase();
+  const noArguments = (input: Input): Input =>
+    args.length === 0 ? input : { kind: 'invalid', error: `${command} takes no arguments.` };
+  switch (command) {
+    case '/enter':
+      return { kind: 'enter', name: args.length > 0 ? args.join(' ') : undefined };
+    case '/join':
+      return parseJoin(args);
+    case '/leave':
+      return noArguments({ kind: 'leave' });
+    case '/next':
+      return noArguments({ kind: 'next' });
+    case '/history':
+      return noArguments({ kind: 'history' });
+    case '/status':
+      if (args.length === 0) return { kind: 'status', showId: false };
+      if (args.length === 1 && args[0] === 'id') return { kind: 'status', showId: true };
+      return { kind: 'invalid', error: 'Usage: /status, or /status id to also show your secret client id.' };
+    case '/help':
+      return { kind: 'help' };
+    case '/quit':
+    case '/exit':
+      return { kind: 'quit' };
+    default:
+      return { kind: 'invalid', error: `Unknown command ${word}. Type /help for the list.` };
+  }
+}
+
+function parseJoin(args: string[]): Input {
+  const [room, capacity, ...rest] = args;
+  if (room === undefined || rest.length > 0) {
+    return {
+      kind: 'invalid',
+      error: 'Usage: /join ROOM [capacity], for example /join lobby or /join team 5.',
+    };
+  }
+  if (capacity === undefined) return { kind: 'join', room, capacity: undefined };
+  try {
+    return { kind: 'join', room, capacity: parseCapacity(capacity) };
+  } catch (error) {
+    if (error instanceof ChatUsageError) return { kind: 'invalid', error: error.message };
+    throw error;
+  }
+}
