@@ -38,6 +38,8 @@ function chatTarget(http: HttpClient): Target {
       const room = `bench-${randomUUID().slice(0, 12)}`;
       const sender = await callTool(http, 'join_room', { room_id: room, display_name: 'Sender' });
       const receiver = await callTool(http, 'join_room', { room_id: room, display_name: 'Receiver' });
+      // The sender has one unread message, the receiver's join notice: read it so its waits park.
+      await callTool(http, 'wait_for_message', { room_id: room, client_id: sender.client_id, timeout: 1 });
       return {
         async send(text) {
           await callTool(http, 'send_message', { room_id: room, client_id: sender.client_id, message: text });

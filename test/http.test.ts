@@ -262,3 +262,51 @@ describe('/metrics', () => {
     await c.close();
   });
 });
+
+describe('the lean lane for 2026-07-28 waits', () => {
+  it('frames a wait exactly as the SDK frames every other call', async () => {
+    const { modernToolCall } = await import('./support/raw.js');
+    const joined = (await (
+      await modernToolCall(server.mcpUrl, 'join_room', { room_id: 'frames', display_name: 'F' })
+    ).json()) as {
+      result: Record<string, unknown>;
+    };
+    const clientId = (joined.result.structuredContent as { client_id: string }).client_id;
+    const viaSdk = await modernToolCall(server.mcpUrl, 'get_status', { client_id: clientId }, { id: 7 });
+    const viaLane = await modernToolCall(
+      server.mcpUrl,
+      'wait_for_message',
+      { room_id: 'frames', client_id: clientId, timeout: 1 },
+      { id: 8 },
+    );
+    expect(viaLane.headers.get('content-type')).toBe(viaSdk.headers.get('content-type'));
+    const sdkBody = (await viaSdk.json()) as { result: Record<string, unknown>; id: number; jsonrpc: string };
+    const laneBody = (await viaLane.json()) as {
+      result: Record<string, unknown>;
+      id: number;
+      jsonrpc: string;
+    };
+    expect(Object.keys(laneBody).sort()).toEqual(Object.keys(sdkBody).sort());
+    expect(Object.keys(laneBody.result).sort()).toEqual(Object.keys(sdkBody.result).sort());
+    expect(laneBody.result.resultType).toBe(sdkBody.result.resultType);
+    expect(laneBody.result._meta).toEqual(sdkBody.result._meta);
+    expect(laneBody).toMatchObject({
+      jsonrpc: '2.0',
+      id: 8,
+      result: { structuredContent: { timeout: true } },
+    });
+  });
+
+  it('refuses bad arguments to a wait with the same invalid_argument result', async () => {
+    const { modernToolCall } = await import('./support/raw.js');
+    const response = await modernToolCall(server.mcpUrl, 'wait_for_message', {
+      room_id: 'frames',
+      timeout: 'soon',
+    });
+    const body = (await response.json()) as {
+      result: { isError: boolean; structuredContent: Record<string, unknown> };
+    };
+    expect(body.result.isError).toBe(true);
+    expect(body.result.structuredContent).toMatchObject({ code: 'invalid_argument' });
+  });
+});

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   type ChatEngine,
   type ChatEvent,
@@ -126,6 +127,8 @@ export class ChatService {
     this.idleTimeoutMs = idleTimeoutMs;
     this.ids = ids;
     this.clock = clock;
+    // Every parked wait listens to this one signal: thousands of listeners are expected.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /** Creates a participant, or identifies an existing one when a client_id is given. */

@@ -6,6 +6,7 @@ import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
 import { Metrics } from '../http/metrics.js';
+import { answerParkedCall } from '../mcp/parked-calls.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
 import type { ServeConfig } from './config.js';
 
@@ -116,6 +117,7 @@ export async function startServer(
     maxBodyBytes: bodyLimit(config.maxMessageBytes),
     createServer: () => createChatServer(mcpDeps),
     createSession: () => createSessionServer(mcpDeps),
+    answerParkedCall: (call, stream) => answerParkedCall(mcpDeps, call, stream),
     sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
     checkStorage: () => engine.ping(),
     releaseWaits: () => chat.stopWaits(),

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
+import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
 import type { SessionServer } from '../mcp/server.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
@@ -15,6 +16,7 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   createServer: () => McpServer;
   createSession: () => SessionServer;
+  answerParkedCall: (call: ParkedCall, stream: CallStream) => Promise<void>;
   sessionIdleTtlMs: number;
   /** Resolves when storage answers, rejects when it does not: drives /healthz. */
   checkStorage: () => Promise<void>;
@@ -66,6 +68,7 @@ export class HttpApp {
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
       createSession: options.createSession,
+      answerParkedCall: options.answerParkedCall,
       sessionIdleTtlMs: options.sessionIdleTtlMs,
       replayWindow: REPLAY_WINDOW,
       logger: options.logger,

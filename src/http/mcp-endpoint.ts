@@ -7,8 +7,10 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import { type CallStream, type ParkedCall, parkedCall } from '../mcp/parked-calls.js';
 import type { SessionServer } from '../mcp/server.js';
 import { readBody } from './body.js';
+import { callStream } from './call-stream.js';
 import type { ReplayWindow } from './event-store.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendRpcError } from './replies.js';
@@ -18,6 +20,8 @@ export interface McpEndpointOptions {
   createServer: () => McpServer;
   /** A server object with its push channel, for one 2025-era session. */
   createSession: () => SessionServer;
+  /** Answers a 2026-07-28 call of a waiting tool without a per-request server object. */
+  answerParkedCall: (call: ParkedCall, stream: CallStream) => Promise<void>;
   sessionIdleTtlMs: number;
   replayWindow: ReplayWindow;
   logger: Logger;
@@ -85,6 +89,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       body,
     });
     if (route.kind === 'legacy') return sessions.handle(req, res, body);
+    const parked = route.kind === 'modern' ? parkedCall(body) : null;
+    if (parked) return options.answerParkedCall(parked, callStream(res));
     return modernNode(req, res, body);
   }
 

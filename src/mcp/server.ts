@@ -1,27 +1,24 @@
 import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
 import type { ChatEvent } from '../chat/engine.js';
-import { ChatError } from '../chat/errors.js';
-import type { ChatService } from '../chat/service.js';
 import { VERSION } from '../version.js';
 import { advertisedSchema } from './advertised-schema.js';
 import { responseChannel } from './delivery.js';
 import { descriptions, titles } from './descriptions.js';
 import { pushFor } from './notifications.js';
-import { errorResult, failureResult, toolResult } from './results.js';
 import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
-import { type CallContext, type ToolDefinition, tools } from './tools.js';
+import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
+import { type CallContext, tools } from './tools.js';
 
-export interface ChatServerDeps {
-  chat: ChatService;
+export interface ChatServerDeps extends ToolCallDeps {
   logger: Logger;
   /** How often a parked wait that carries a progressToken reports progress. */
   progressIntervalMs: number;
-  /** Told of every answered call: `ok` or the error code (for metrics). */
-  onToolCall?: (tool: ToolName, outcome: string) => void;
 }
+
+/** How the server names itself to clients. */
+export const SERVER_INFO = { name: 'mcp-chat', title: 'MCP Chat', version: VERSION };
 
 /** A 2025-era session's server object and the push channel bound to it. */
 export interface SessionServer {
@@ -70,10 +67,7 @@ export function createSessionServer(deps: ChatServerDeps): SessionServer {
 type BindClient = (clientId: string, userId?: string) => Promise<void> | undefined;
 
 function buildServer(deps: ChatServerDeps, bindClient: BindClient | undefined): McpServer {
-  const server = new McpServer(
-    { name: 'mcp-chat', title: 'MCP Chat', version: VERSION },
-    { capabilities: { logging: {} }, instructions: INSTRUCTIONS },
-  );
+  const server = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
   for (const name of Object.keys(tools) as ToolName[]) {
     server.registerTool(
       name,
@@ -97,29 +91,24 @@ async function callTool(
   deps: ChatServerDeps,
   bindClient: BindClient | undefined,
 ) {
-  const tool = tools[name] as ToolDefinition<ToolName>;
-  const parsed = inputSchemas[name].safeParse(rawArgs ?? {});
-  if (!parsed.success) {
-    deps.onToolCall?.(name, 'invalid_argument');
-    return errorResult('invalid_argument', describeIssues(name, parsed.error), tool.successFlag);
-  }
-  const stopProgress = tool.parks ? reportProgress(ctx, deps.progressIntervalMs) : undefined;
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  const stopProgress = tools[name].parks
+    ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
+    : undefined;
   try {
-    const body = await tool.run(deps.chat, parsed.data as never, callContext(ctx, deps.logger, !bindClient));
-    // The session has now used this identity: from here on it hears what concerns it.
-    const clientId = (parsed.data as { client_id?: string }).client_id ?? body.client_id;
-    if (bindClient && typeof clientId === 'string') {
-      await bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
-    }
-    deps.onToolCall?.(name, 'ok');
-    return toolResult(body);
-  } catch (failure) {
-    deps.onToolCall?.(name, failure instanceof ChatError ? failure.code : 'internal_error');
-    if (!(failure instanceof ChatError)) deps.logger.error({ err: failure, tool: name }, 'tool call failed');
-    else if (failure.code === 'unavailable') {
-      deps.logger.warn({ tool: name, reason: failure.message }, 'storage unavailable');
-    }
-    return failureResult(failure, tool.successFlag);
+    return await runTool(
+      name,
+      rawArgs,
+      deps,
+      callContext(ctx, deps.logger, !bindClient),
+      async (args, body) => {
+        // The session has now used this identity: from here on it hears what concerns it.
+        const clientId = args.client_id ?? body.client_id;
+        if (bindClient && typeof clientId === 'string') {
+          await bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
+        }
+      },
+    );
   } finally {
     stopProgress?.();
   }
@@ -151,36 +140,4 @@ function callContext(ctx: ServerContext, logger: Logger, forwardOnResponse: bool
         }
       : undefined,
   };
-}
-
-/**
- * Progress keeps a parked wait alive in clients whose timeouts reset on progress (Claude Code,
- * the SDK client with `resetTimeoutOnProgress`). Sent only when the request asked for it.
- */
-function reportProgress(ctx: ServerContext, intervalMs: number): (() => void) | undefined {
-  const progressToken = ctx.mcpReq._meta?.progressToken;
-  if (progressToken === undefined) return undefined;
-  let progress = 0;
-  const timer = setInterval(() => {
-    progress++;
-    ctx.mcpReq
-      .notify({
-        method: 'notifications/progress',
-        params: {
-          progressToken,
-          progress,
-          message: 'Still waiting; the call returns as soon as something arrives.',
-        },
-      })
-      .catch(() => {});
-  }, intervalMs);
-  return () => clearInterval(timer);
-}
-
-function describeIssues(tool: ToolName, error: z.ZodError): string {
-  const issues = error.issues.map((issue) => {
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'arguments';
-    return `${where}: ${issue.message}`;
-  });
-  return `Invalid arguments for ${tool}: ${issues.join('; ')}. See the tool's input schema.`;
 }

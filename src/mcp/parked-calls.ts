@@ -1,0 +1,89 @@
+import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
+import type { ChatEvent } from '../chat/engine.js';
+import { pushFor } from './notifications.js';
+import type { ToolName } from './schemas.js';
+import { type ChatServerDeps, SERVER_INFO } from './server.js';
+import { reportProgress, runTool } from './tool-call.js';
+
+/**
+ * The lean lane for parked waits of the 2026-07-28 era.
+ *
+ * The SDK serves each 2026-07-28 request with a fresh server object, transport and web
+ * Request/Response, about 45 KB of heap held for as long as the request is open. For calls that
+ * answer at once that is nothing; for a long-poll held for minutes by thousands of clients it is
+ * the whole memory budget. So a plain `tools/call` of a waiting tool (classified 2026-07-28 by
+ * the SDK's own classifier, which has already checked its envelope) is answered here with the
+ * same tool code, and framed the way the SDK frames it: a JSON body, or an SSE stream
+ * (`event: message`) as soon as a notification precedes the result. Everything else, including
+ * every unusual form of these calls, goes through the SDK.
+ */
+
+const PARKING_TOOLS = new Set<string>(['wait_for_message', 'wait_for_match']);
+
+export interface ParkedCall {
+  id: string | number;
+  name: ToolName;
+  args: unknown;
+  progressToken: string | number | undefined;
+}
+
+/** The call, when `body` is a plain 2026-07-28 `tools/call` of a waiting tool; otherwise null. */
+export function parkedCall(body: unknown): ParkedCall | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { jsonrpc, id, method, params } = body as Record<string, unknown>;
+  if (jsonrpc !== '2.0' || method !== 'tools/call') return null;
+  if (typeof id !== 'string' && typeof id !== 'number') return null;
+  if (typeof params !== 'object' || params === null) return null;
+  const { name, arguments: args, _meta, ...rest } = params as Record<string, unknown>;
+  if (typeof name !== 'string' || !PARKING_TOOLS.has(name) || Object.keys(rest).length > 0) return null;
+  const progressToken = (_meta as { progressToken?: unknown } | undefined)?.progressToken;
+  if (progressToken !== undefined && typeof progressToken !== 'string' && typeof progressToken !== 'number') {
+    return null;
+  }
+  return { id, name: name as ToolName, args, progressToken };
+}
+
+/** Where the answer goes: implemented by the HTTP layer over one response. */
+export interface CallStream {
+  /** Aborts when the client goes away. */
+  signal: AbortSignal;
+  /** Sends a JSON-RPC notification before the result (the response becomes an SSE stream). */
+  notify(message: Record<string, unknown>): void;
+  /** Sends the JSON-RPC response and ends the exchange. */
+  finish(message: Record<string, unknown>): void;
+  /** Calls back if the response ends without being fully written. */
+  onUndelivered(callback: () => void): void;
+}
+
+export async function answerParkedCall(
+  deps: ChatServerDeps,
+  call: ParkedCall,
+  stream: CallStream,
+): Promise<void> {
+  const notify = (notification: { method: string; params: Record<string, unknown> }) =>
+    stream.notify({ jsonrpc: '2.0', ...notification });
+  const stopProgress = reportProgress(call.progressToken, deps.progressIntervalMs, notify);
+  try {
+    const result = await runTool(call.name, call.args, deps, {
+      signal: stream.signal,
+      onUndelivered: (undo) => {
+        const run = () => {
+          undo().catch((error: unknown) => deps.logger.error({ err: error }, 'could not put messages back'));
+        };
+        if (stream.signal.aborted) run();
+        else stream.onUndelivered(run);
+      },
+      forward: (event: ChatEvent) => {
+        const push = pushFor(event);
+        if (push) notify(push);
+      },
+    });
+    stream.finish({
+      result: { ...result, resultType: 'complete', _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } },
+      jsonrpc: '2.0',
+      id: call.id,
+    });
+  } finally {
+    stopProgress?.();
+  }
+}
