@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { Server as McpProtocolServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
 import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
@@ -14,7 +14,7 @@ export interface HttpAppOptions {
   port: number;
   allowedOrigins: ReadonlySet<string>;
   maxBodyBytes: number;
-  createServer: () => McpServer;
+  createServer: () => McpProtocolServer;
   createSession: () => SessionServer;
   answerParkedCall: (call: ParkedCall, stream: CallStream) => Promise<void>;
   sessionIdleTtlMs: number;

@@ -4,7 +4,7 @@ import {
   classifyInboundRequest,
   createMcpHandler,
   isJsonContentType,
-  type McpServer,
+  type Server,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import { type CallStream, type ParkedCall, parkedCall } from '../mcp/parked-calls.js';
@@ -17,7 +17,7 @@ import { sendRpcError } from './replies.js';
 
 export interface McpEndpointOptions {
   /** A server object for one 2026-07-28 request. */
-  createServer: () => McpServer;
+  createServer: () => Server;
   /** A server object with its push channel, for one 2025-era session. */
   createSession: () => SessionServer;
   /** Answers a 2026-07-28 call of a waiting tool without a per-request server object. */

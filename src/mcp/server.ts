@@ -1,14 +1,13 @@
-import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/engine.js';
 import { VERSION } from '../version.js';
-import { advertisedSchema } from './advertised-schema.js';
 import { responseChannel } from './delivery.js';
-import { descriptions, titles } from './descriptions.js';
 import { pushFor } from './notifications.js';
-import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
+import type { ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
 import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
+import { isToolName, TOOL_LIST } from './tool-list.js';
 import { type CallContext, tools } from './tools.js';
 
 export interface ChatServerDeps extends ToolCallDeps {
@@ -22,7 +21,7 @@ export const SERVER_INFO = { name: 'mcp-chat', title: 'MCP Chat', version: VERSI
 
 /** A 2025-era session's server object and the push channel bound to it. */
 export interface SessionServer {
-  server: McpServer;
+  server: Server;
   close(): void;
 }
 
@@ -33,25 +32,11 @@ const INSTRUCTIONS = [
   'Then loop: send_message, then wait_for_message, then repeat; on a timeout result call wait_for_message again.',
 ].join(' ');
 
-// Converted once per process: the SDK asks for these on every request.
-const advertised = Object.fromEntries(
-  (Object.keys(tools) as ToolName[]).map((name) => [
-    name,
-    {
-      input: advertisedSchema(inputSchemas[name], 'input'),
-      output: advertisedSchema(advertisedOutputSchema(name), 'output'),
-    },
-  ]),
-) as Record<
-  ToolName,
-  { input: ReturnType<typeof advertisedSchema>; output: ReturnType<typeof advertisedSchema> }
->;
-
 /**
  * A server object for one 2026-07-28 request. Notifications for the caller ride the response
  * stream of its open wait; all chat state lives outside the object.
  */
-export function createChatServer(deps: ChatServerDeps): McpServer {
+export function createChatServer(deps: ChatServerDeps): Server {
   return buildServer(deps, undefined);
 }
 
@@ -66,21 +51,25 @@ export function createSessionServer(deps: ChatServerDeps): SessionServer {
 
 type BindClient = (clientId: string, userId?: string) => Promise<void> | undefined;
 
-function buildServer(deps: ChatServerDeps, bindClient: BindClient | undefined): McpServer {
-  const server = new McpServer(SERVER_INFO, { capabilities: { logging: {} }, instructions: INSTRUCTIONS });
-  for (const name of Object.keys(tools) as ToolName[]) {
-    server.registerTool(
-      name,
-      {
-        title: titles[name],
-        description: descriptions[name],
-        inputSchema: advertised[name].input,
-        outputSchema: advertised[name].output,
-        annotations: { title: titles[name], ...tools[name].annotations },
-      },
-      (args: unknown, ctx: ServerContext) => callTool(name, args, ctx, deps, bindClient),
-    );
-  }
+/**
+ * The low-level SDK server with two handlers: a fixed `tools/list` and a `tools/call` that runs
+ * our tool code. (The SDK's high-level McpServer would register eight tools per object, and a
+ * 2026-07-28 request builds one object each.) Logging (`logging/setLevel`) comes with the
+ * capability.
+ */
+function buildServer(deps: ChatServerDeps, bindClient: BindClient | undefined): Server {
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: { listChanged: false }, logging: {} },
+    instructions: INSTRUCTIONS,
+  });
+  server.setRequestHandler('tools/list', () => ({ tools: TOOL_LIST }));
+  server.setRequestHandler('tools/call', (request, ctx) => {
+    const { name, arguments: args } = request.params;
+    if (!isToolName(name)) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found. See tools/list.`);
+    }
+    return callTool(name, args, ctx, deps, bindClient);
+  });
   return server;
 }
 

@@ -1,4 +1,4 @@
-import type { McpServer } from '@modelcontextprotocol/server';
+import type { Server } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/engine.js';
 import type { ChatService } from '../chat/service.js';
@@ -18,7 +18,7 @@ export class SessionPush {
   private readonly clientUsers = new Map<string, string>();
 
   constructor(
-    private readonly server: McpServer,
+    private readonly server: Server,
     private readonly chat: ChatService,
     private readonly logger: Logger,
   ) {}
@@ -44,11 +44,11 @@ export class SessionPush {
 
   private deliver(event: ChatEvent): void {
     const push = pushFor(event);
-    if (push) this.server.server.notification(push).catch((error: unknown) => this.dropped(error));
+    if (push) this.server.notification(push).catch((error: unknown) => this.dropped(error));
     const line = logLineFor(event);
     if (line) {
       // The SDK keeps each session's logging/setLevel under the transport's session id.
-      const sessionId = this.server.server.transport?.sessionId;
+      const sessionId = this.server.transport?.sessionId;
       this.server
         .sendLoggingMessage({ level: line.level, logger: 'mcp-chat', data: line.data }, sessionId)
         .catch((error: unknown) => this.dropped(error));
