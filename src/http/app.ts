@@ -2,7 +2,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Server as McpProtocolServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import { type ResponseChannel, responseChannel } from '../mcp/delivery.js';
 import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
 import type { SessionServer } from '../mcp/server.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
@@ -25,22 +24,6 @@ export interface HttpAppOptions {
   /** Renders `/metrics` (Prometheus text format). */
   renderMetrics: () => Promise<{ contentType: string; body: string }>;
   logger: Logger;
-}
-
-/** A response is delivered when it finished writing before its connection closed. */
-function channelOf(res: ServerResponse): ResponseChannel {
-  return {
-    onUndelivered(callback) {
-      if (res.writableFinished) return;
-      if (res.destroyed) {
-        callback();
-        return;
-      }
-      res.once('close', () => {
-        if (!res.writableFinished) callback();
-      });
-    },
-  };
 }
 
 /** How far back a reconnecting 2025-era GET stream can resume with Last-Event-ID. */
@@ -156,7 +139,7 @@ export class HttpApp {
     if (req.method !== 'POST') return this.endpoint.handle(req, res);
     this.inFlight.add(res);
     res.once('close', () => this.inFlight.delete(res));
-    await responseChannel.run(channelOf(res), () => this.endpoint.handle(req, res));
+    await this.endpoint.handle(req, res);
   }
 
   private async health(res: ServerResponse): Promise<void> {

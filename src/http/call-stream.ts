@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CallStream } from '../mcp/parked-calls.js';
+import { responseChannel } from './response-channel.js';
 
 /** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do. */
 const KEEP_ALIVE_MS = 15_000;
@@ -39,15 +40,6 @@ export function callStream(res: ServerResponse): CallStream {
       if (streaming) res.end(frame(message));
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
     },
-    onUndelivered(callback) {
-      if (res.writableFinished) return;
-      if (res.destroyed) {
-        callback();
-        return;
-      }
-      res.once('close', () => {
-        if (!res.writableFinished) callback();
-      });
-    },
+    onUndelivered: responseChannel(res).onUndelivered,
   };
 }

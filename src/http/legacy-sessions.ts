@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { SessionServer } from '../mcp/server.js';
 import { type ReplayWindow, SessionEventStore } from './event-store.js';
 import { sendRpcError } from './replies.js';
+import { responseChannel } from './response-channel.js';
 
 interface LegacySession {
   id: string;
@@ -62,6 +63,7 @@ export class LegacySessions {
       }
       entry.lastActiveAt = Date.now();
       if (req.method === 'GET') this.trackStream(entry, res);
+      if (req.method === 'POST') this.trackRequests(entry, res, body);
       await entry.transport.handleRequest(req, res, body);
       return;
     }
@@ -115,6 +117,21 @@ export class LegacySessions {
     res.once('close', () => {
       entry.openStreams--;
       entry.lastActiveAt = Date.now();
+    });
+  }
+
+  /** Lets tool calls of this POST learn whether their answer reached the client. */
+  private trackRequests(entry: LegacySession, res: ServerResponse, body: unknown): void {
+    const ids = (Array.isArray(body) ? body : [body])
+      .map((message) => (message as { id?: unknown; method?: unknown }) ?? {})
+      .filter((message) => typeof message.method === 'string')
+      .map((message) => message.id)
+      .filter((id): id is string | number => typeof id === 'string' || typeof id === 'number');
+    if (ids.length === 0) return;
+    const channel = responseChannel(res);
+    const forget = ids.map((id) => entry.session.responses.register(id, channel));
+    res.once('close', () => {
+      for (const drop of forget) drop();
     });
   }
 

@@ -2,7 +2,7 @@ import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@m
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/engine.js';
 import { VERSION } from '../version.js';
-import { responseChannel } from './delivery.js';
+import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
 import type { ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
@@ -22,6 +22,8 @@ export const SERVER_INFO = { name: 'mcp-chat', title: 'MCP Chat', version: VERSI
 /** A 2025-era session's server object and the push channel bound to it. */
 export interface SessionServer {
   server: Server;
+  /** The session's open POST responses, registered by the HTTP layer. */
+  responses: PendingResponses;
   close(): void;
 }
 
@@ -43,13 +45,21 @@ export function createChatServer(deps: ChatServerDeps): Server {
 /** A server object for one 2025-era session, with its push channel (the session's GET stream). */
 export function createSessionServer(deps: ChatServerDeps): SessionServer {
   let push: SessionPush | undefined;
-  const server = buildServer(deps, (clientId, userId) => push?.bind(clientId, userId));
+  const responses = new PendingResponses();
+  const server = buildServer(deps, {
+    bindClient: (clientId, userId) => push?.bind(clientId, userId),
+    responses,
+  });
   push = new SessionPush(server, deps.chat, deps.logger);
   const bound = push;
-  return { server, close: () => bound.close() };
+  return { server, responses, close: () => bound.close() };
 }
 
-type BindClient = (clientId: string, userId?: string) => Promise<void> | undefined;
+/** What a 2025-era session adds to its server object: push binding and its open responses. */
+interface SessionHooks {
+  bindClient(clientId: string, userId?: string): Promise<void> | undefined;
+  responses: PendingResponses;
+}
 
 /**
  * The low-level SDK server with two handlers: a fixed `tools/list` and a `tools/call` that runs
@@ -57,7 +67,7 @@ type BindClient = (clientId: string, userId?: string) => Promise<void> | undefin
  * 2026-07-28 request builds one object each.) Logging (`logging/setLevel`) comes with the
  * capability.
  */
-function buildServer(deps: ChatServerDeps, bindClient: BindClient | undefined): Server {
+function buildServer(deps: ChatServerDeps, session: SessionHooks | undefined): Server {
   const server = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, logging: {} },
     instructions: INSTRUCTIONS,
@@ -68,7 +78,7 @@ function buildServer(deps: ChatServerDeps, bindClient: BindClient | undefined): 
     if (!isToolName(name)) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found. See tools/list.`);
     }
-    return callTool(name, args, ctx, deps, bindClient);
+    return callTool(name, args, ctx, deps, session);
   });
   return server;
 }
@@ -78,26 +88,20 @@ async function callTool(
   rawArgs: unknown,
   ctx: ServerContext,
   deps: ChatServerDeps,
-  bindClient: BindClient | undefined,
+  session: SessionHooks | undefined,
 ) {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const stopProgress = tools[name].parks
     ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
     : undefined;
   try {
-    return await runTool(
-      name,
-      rawArgs,
-      deps,
-      callContext(ctx, deps.logger, !bindClient),
-      async (args, body) => {
-        // The session has now used this identity: from here on it hears what concerns it.
-        const clientId = args.client_id ?? body.client_id;
-        if (bindClient && typeof clientId === 'string') {
-          await bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
-        }
-      },
-    );
+    return await runTool(name, rawArgs, deps, callContext(ctx, deps.logger, session), async (args, body) => {
+      // The session has now used this identity: from here on it hears what concerns it.
+      const clientId = args.client_id ?? body.client_id;
+      if (session && typeof clientId === 'string') {
+        await session.bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
+      }
+    });
   } finally {
     stopProgress?.();
   }
@@ -108,10 +112,10 @@ async function callTool(
  * `notifications/cancelled` (the SDK's signal) but a dropped 2025-era POST trips only the HTTP
  * request's signal. Either ends the wait.
  */
-function callContext(ctx: ServerContext, logger: Logger, forwardOnResponse: boolean): CallContext {
+function callContext(ctx: ServerContext, logger: Logger, session: SessionHooks | undefined): CallContext {
   const httpSignal = ctx.http?.req?.signal;
   const signal = httpSignal ? AbortSignal.any([ctx.mcpReq.signal, httpSignal]) : ctx.mcpReq.signal;
-  const channel = responseChannel.getStore();
+  const channel = session?.responses.channelFor(ctx.mcpReq.id);
   return {
     signal,
     onUndelivered: (undo) => {
@@ -122,7 +126,7 @@ function callContext(ctx: ServerContext, logger: Logger, forwardOnResponse: bool
       else channel?.onUndelivered(run);
     },
     // Without a session there is no GET stream: the wait's own response stream carries push.
-    forward: forwardOnResponse
+    forward: !session
       ? (event: ChatEvent) => {
           const push = pushFor(event);
           if (push) ctx.mcpReq.notify(push).catch(() => {});
