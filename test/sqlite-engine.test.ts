@@ -78,3 +78,71 @@ describe('sqlite engine specifics', () => {
     await expect(engine.findParticipant('x')).rejects.toMatchObject({ code: 'unavailable' });
   });
 });
+
+describe('sqlite retention', () => {
+  const notice = (text: string, createdAt: number) => ({
+    messageId: `m-${text}`,
+    senderId: 'u_a',
+    senderName: 'A',
+    text,
+    createdAt,
+    system: false,
+    disconnect: false,
+  });
+
+  async function roomWithMember(engine: SqliteEngine): Promise<void> {
+    await engine.createParticipant({ userId: 'u_a', credential: 'ca', displayName: 'A', now: 1 });
+    await engine.joinRoom({
+      roomId: 'kept',
+      userId: 'u_a',
+      capacity: 2,
+      now: 1,
+      notice: notice('unused', 1),
+      recentLimit: 20,
+    });
+  }
+
+  it('keeps the newest N messages of each room, seq numbers unchanged', async () => {
+    const engine = new SqliteEngine({ path: ':memory:', retention: { maxMessages: 3, maxAgeSeconds: 0 } });
+    await roomWithMember(engine);
+    for (let i = 1; i <= 5; i++) {
+      await engine.appendMessage({ roomId: 'kept', userId: 'u_a', draft: notice(`n${i}`, Date.now()) });
+    }
+    const page = await engine.readHistory({ roomId: 'kept', limit: 100 });
+    expect(page.messages.map((m) => [m.seq, m.text])).toEqual([
+      [3, 'n3'],
+      [4, 'n4'],
+      [5, 'n5'],
+    ]);
+    expect(page.latestSeq).toBe(5);
+    await engine.close();
+  });
+
+  it('deletes messages older than the maximum age', async () => {
+    const engine = new SqliteEngine({ path: ':memory:', retention: { maxMessages: 0, maxAgeSeconds: 1 } });
+    await roomWithMember(engine);
+    await engine.appendMessage({ roomId: 'kept', userId: 'u_a', draft: notice('old', Date.now() - 60_000) });
+    await engine.appendMessage({
+      roomId: 'kept',
+      userId: 'u_a',
+      draft: notice('fresh', Date.now() + 60_000),
+    });
+    await expect
+      .poll(
+        async () => (await engine.readHistory({ roomId: 'kept', limit: 10 })).messages.map((m) => m.text),
+        {
+          timeout: 3000,
+        },
+      )
+      .toEqual(['fresh']);
+    await engine.close();
+  });
+
+  it('keeps everything by default', async () => {
+    const engine = new SqliteEngine({ path: ':memory:' });
+    await roomWithMember(engine);
+    await engine.appendMessage({ roomId: 'kept', userId: 'u_a', draft: notice('ancient', 1) });
+    expect((await engine.readHistory({ roomId: 'kept', limit: 10 })).messages).toHaveLength(1);
+    await engine.close();
+  });
+});

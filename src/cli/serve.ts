@@ -58,10 +58,8 @@ function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; 
     });
     return { engine, connected: engine.ready() };
   }
-  if (config.retentionMaxMessages > 0 || config.retentionMaxAgeSeconds > 0) {
-    logger.warn('retention settings apply to the Redis engine only in this version; SQLite keeps everything');
-  }
-  return { engine: new SqliteEngine({ path: config.db, onListenerError }), connected: Promise.resolve() };
+  const retention = { maxMessages: config.retentionMaxMessages, maxAgeSeconds: config.retentionMaxAgeSeconds };
+  return { engine: new SqliteEngine({ path: config.db, retention, onListenerError }), connected: Promise.resolve() };
 }
 
 /** Whether `promise` settled within `ms`. */

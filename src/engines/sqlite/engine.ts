@@ -36,8 +36,13 @@ import { migrate } from './schema.js';
 export interface SqliteEngineOptions {
   /** A file path, or `:memory:` for nothing on disk. */
   path: string;
+  /** Room log retention; absent or 0 keeps everything (the default). */
+  retention?: { maxMessages: number; maxAgeSeconds: number };
   onListenerError?: (error: unknown) => void;
 }
+
+/** How often messages older than the retention age are deleted. */
+const AGE_PRUNE_EVERY_MS = 60_000;
 
 interface RoomRow {
   room_id: string;
@@ -106,7 +111,10 @@ export class SqliteEngine implements ChatEngine {
   /** Until when calls fail fast after a storage failure (see BACKOFF_MS); 0 while healthy. */
   private failingUntil = 0;
 
-  constructor({ path, onListenerError }: SqliteEngineOptions) {
+  private readonly maxMessages: number;
+  private readonly pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor({ path, retention, onListenerError }: SqliteEngineOptions) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -118,6 +126,14 @@ export class SqliteEngine implements ChatEngine {
     migrate(this.db);
     this.sql = prepareStatements(this.db);
     this.bus = new LocalBus(onListenerError);
+    this.maxMessages = retention?.maxMessages ?? 0;
+    const maxAgeMs = (retention?.maxAgeSeconds ?? 0) * 1000;
+    if (maxAgeMs > 0) {
+      const prune = () => this.pruneOlderThan(Date.now() - maxAgeMs);
+      prune();
+      this.pruneTimer = setInterval(prune, Math.min(AGE_PRUNE_EVERY_MS, maxAgeMs / 2));
+      this.pruneTimer.unref();
+    }
   }
 
   async createParticipant(p: NewParticipant): Promise<void> {
@@ -336,7 +352,17 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.pruneTimer);
     if (this.db.open) this.db.close();
+  }
+
+  /** Retention by age: deletes every message written before `cutoff`; a failure waits for the next round. */
+  private pruneOlderThan(cutoff: number): void {
+    try {
+      this.run(() => this.sql.deleteOlderThan.run(cutoff));
+    } catch {
+      // Storage away: the next round catches up.
+    }
   }
 
   /** A full bucket holds nothing worth keeping: dropping it changes no decision. */
@@ -377,6 +403,8 @@ export class SqliteEngine implements ChatEngine {
       draft.disconnect ? 1 : 0,
       idempotencyKey,
     );
+    // Retention by count: keep the newest maxMessages of the room.
+    if (this.maxMessages > 0) this.sql.deleteBeyondCount.run(roomId, seq - this.maxMessages);
     return { ...draft, roomId, seq };
   }
 
@@ -510,6 +538,8 @@ function prepareStatements(db: Database.Database) {
     historyForward: db.prepare(
       `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
     ),
+    deleteBeyondCount: db.prepare('DELETE FROM messages WHERE room_id = ? AND seq <= ?'),
+    deleteOlderThan: db.prepare('DELETE FROM messages WHERE created_at < ?'),
     historyBackward: db.prepare(
       `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),

@@ -59,6 +59,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX messages_idempotency ON messages (room_id, sender_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL;
   `,
+  // Retention by age deletes by time across all rooms.
+  `
+  CREATE INDEX messages_by_time ON messages (created_at);
+  `,
 ];
 
 export function migrate(db: Database): void {
