@@ -109,19 +109,41 @@ describe('the chat session', () => {
     }
   });
 
-  it('tells of a match from the queue while in a room (pushed on the wait), and /enter goes there', async () => {
+  it('leaves the queue on /join, so nobody is matched with a person who went elsewhere', async () => {
     const ann = watch('Ann');
     const bob = await connect(server.mcpUrl, 'modern', 'bob');
     try {
       ann.session.start({ room: undefined, capacity: undefined, clientId: undefined });
       await ann.reaches((s) => s.place.kind === 'queued', 'Ann waits in the queue');
       await ann.session.submit('/join side-room');
-      await ann.says(/^Note: you stay in the random queue/);
+      await ann.says(/^You left the queue\.$/);
       await ann.reaches(
         (s) => s.place.kind === 'room' && s.place.roomId === 'side-room',
         'Ann is in side-room',
       );
+      const next = await bob.call('enter_queue', { display_name: 'Bob' });
+      expect(next).toMatchObject({ status: 'waiting', position: 1 });
+      await bob.call('leave_queue', { client_id: next.client_id });
+    } finally {
+      await ann.session.close();
+      await bob.close();
+    }
+  });
 
+  it('tells of a match made elsewhere for the same identity (pushed on the wait), and /enter goes there', async () => {
+    const ann = watch('Ann');
+    const bob = await connect(server.mcpUrl, 'modern', 'bob');
+    const annElsewhere = await connect(server.mcpUrl, 'modern', 'ann-on-another-device');
+    try {
+      ann.session.start({ room: 'side-room-2', capacity: undefined, clientId: undefined });
+      await ann.reaches((s) => s.place.kind === 'room', 'Ann is in side-room-2');
+      await ann.session.submit('/status id');
+      const idLine = await ann.says(/^Your client id/);
+      const clientId = idLine.text.split(': ')[1] ?? '';
+      // Another client of Ann's queues her identity while this one sits in a room.
+      expect(await annElsewhere.call('enter_queue', { client_id: clientId })).toMatchObject({
+        status: 'waiting',
+      });
       const matched = await bob.call('enter_queue', { display_name: 'Bob' });
       expect(matched.status).toBe('matched');
       await ann.says(/^The random queue matched you with Bob\. \/enter goes to that chat\.$/);
@@ -134,6 +156,7 @@ describe('the chat session', () => {
     } finally {
       await ann.session.close();
       await bob.close();
+      await annElsewhere.close();
     }
   });
 

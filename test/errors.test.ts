@@ -101,6 +101,7 @@ describe('every error code, from a real call', () => {
       ['get_messages', { room_id: 'r' }],
       ['leave_chat', { room_id: 'r' }],
       ['get_status', {}],
+      ['leave_queue', {}],
     ];
     for (const [tool, args] of tools) {
       for (const clientId of [`c_${'A'.repeat(32)}`, 'not even close', '']) {
@@ -122,6 +123,10 @@ describe('every error code, from a real call', () => {
     const lone = await client.call('join_room', { room_id: 'solo', display_name: 'Lone' });
     expect(await client.fail('wait_for_match', { client_id: lone.client_id, timeout: 1 })).toMatchObject({
       code: 'not_in_queue',
+    });
+    expect(await client.fail('leave_queue', { client_id: lone.client_id })).toMatchObject({
+      code: 'not_in_queue',
+      success: false,
     });
     expect(
       await client.fail('send_message', { room_id: 'no-such-room', client_id: lone.client_id, message: 'x' }),

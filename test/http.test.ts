@@ -174,7 +174,7 @@ describe('2025-era sessions', () => {
     const before = server.app.sessionCount;
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     expect(list.status).toBe(200);
-    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(8);
+    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(9);
 
     const ended = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(ended.status).toBe(200);
@@ -201,7 +201,7 @@ describe('2025-era sessions', () => {
 });
 
 describe('tools/list', () => {
-  it('lists the eight tools with titles, annotations, input and output schemas', async () => {
+  it('lists the nine tools (the eight of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
     const c = await connect(server.mcpUrl, 'legacy');
     const response = await fetch(mcp, {
       method: 'POST',
@@ -221,6 +221,7 @@ describe('tools/list', () => {
         'get_status',
         'join_room',
         'leave_chat',
+        'leave_queue',
         'send_message',
         'wait_for_match',
         'wait_for_message',

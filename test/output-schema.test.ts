@@ -21,6 +21,7 @@ const failingCalls: [string, Record<string, unknown>][] = [
   ['get_messages', { room_id: 'schema-check', client_id: 'c_unknown' }],
   ['leave_chat', { room_id: 'schema-check', client_id: 'c_unknown' }],
   ['get_status', { client_id: 'c_unknown' }],
+  ['leave_queue', { client_id: 'c_unknown' }],
 ];
 
 // Found by the MCP Inspector: clients that validate structuredContent against outputSchema do so

@@ -353,6 +353,14 @@ export class ChatService {
     await this.leave(room, caller, 'left');
   }
 
+  /** Takes the caller out of the random queue (the contract has no other way out but a match). */
+  async leaveQueue(input: { clientId: string }): Promise<void> {
+    const caller = await this.identify(input.clientId);
+    if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
+    // A wait_for_match of the caller's, here or on another instance, looks again and ends.
+    await this.tell([caller.userId], { type: 'resync' });
+  }
+
   async getStatus(input: { clientId: string }): Promise<StatusResult> {
     const caller = await this.identify(input.clientId);
     const [state, rooms] = await Promise.all([

@@ -58,8 +58,14 @@ function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; 
     });
     return { engine, connected: engine.ready() };
   }
-  const retention = { maxMessages: config.retentionMaxMessages, maxAgeSeconds: config.retentionMaxAgeSeconds };
-  return { engine: new SqliteEngine({ path: config.db, retention, onListenerError }), connected: Promise.resolve() };
+  const retention = {
+    maxMessages: config.retentionMaxMessages,
+    maxAgeSeconds: config.retentionMaxAgeSeconds,
+  };
+  return {
+    engine: new SqliteEngine({ path: config.db, retention, onListenerError }),
+    connected: Promise.resolve(),
+  };
 }
 
 /** Whether `promise` settled within `ms`. */

@@ -17,6 +17,7 @@ export const titles: Record<ToolName, string> = {
   wait_for_message: 'Wait for the next message',
   get_messages: 'Read chat history',
   leave_chat: 'Leave a chat',
+  leave_queue: 'Stop waiting for a partner',
   get_status: 'Show my chat status',
 };
 
@@ -60,6 +61,10 @@ export const descriptions: Record<ToolName, string> = {
     'Leave a room. Your partner is told that you left.',
     'A chat from the random queue ends for both; a named room goes on for those still in it.',
     'To meet someone new afterwards, call enter_queue with your client_id.',
+  ].join(' '),
+  leave_queue: [
+    'Leave the random-pairing queue without waiting for a match, for example when you would rather join a named room or stop chatting.',
+    'Pass your client_id. Rooms you are in are not affected.',
   ].join(' '),
   get_status: [
     'Show where you stand: your user_id and display name, whether you are idle, waiting in the queue (with position) or in rooms, and the unread count of each room.',

@@ -175,6 +175,10 @@ export function left(): Json {
   return { success: true, message: 'Successfully left the chat' };
 }
 
+export function leftQueue(): Json {
+  return { success: true, message: 'Left the queue. Call enter_queue to queue again.' };
+}
+
 export function status(result: StatusResult): Json {
   const body: Json = {
     user_id: result.participant.userId,

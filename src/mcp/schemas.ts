@@ -102,6 +102,9 @@ export const inputSchemas = {
   get_status: z.strictObject({
     client_id: z.string().meta(clientId),
   }),
+  leave_queue: z.strictObject({
+    client_id: z.string().meta(clientId),
+  }),
 } as const;
 
 export type ToolName = keyof typeof inputSchemas;
@@ -184,6 +187,10 @@ export const outputSchemas = {
     state: z.enum(['idle', 'waiting', 'in_room']),
     position: z.number().optional(),
     rooms: z.array(z.object({ room_id: z.string(), unread: z.number(), members: z.array(member) })),
+  }),
+  leave_queue: z.object({
+    success: z.literal(true),
+    message: z.string(),
   }),
 } satisfies Record<ToolName, z.ZodType>;
 

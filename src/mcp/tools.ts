@@ -126,6 +126,15 @@ export const tools: { [N in ToolName]: ToolDefinition<N> } = {
       return shape.left();
     },
   },
+  leave_queue: {
+    annotations: { ...chatTool, idempotentHint: false, openWorldHint: false },
+    successFlag: true,
+    parks: false,
+    run: async (chat, args) => {
+      await chat.leaveQueue({ clientId: args.client_id });
+      return shape.leftQueue();
+    },
+  },
   get_status: {
     annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true, openWorldHint: false },
     successFlag: false,

@@ -17,7 +17,7 @@ export type Input =
 export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ['/enter [name]', 'Meet a random partner (leaves the current room first); optionally change your name.'],
   ['/join ROOM [capacity]', 'Create or join a named room (leaves the current room first).'],
-  ['/leave', 'Leave the current room.'],
+  ['/leave', 'Leave the current room, or stop waiting in the queue.'],
   ['/next', 'Leave the current room and meet a new random partner.'],
   ['/history', 'Load earlier messages of this room.'],
   ['/status', 'Show who you are, where you are and unread counts ("/status id" adds your secret id).'],

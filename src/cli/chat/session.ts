@@ -164,6 +164,12 @@ export class ChatSession {
           )
           .catch(() => undefined);
       }
+      if (link && place.kind === 'queued' && this.clientId !== undefined) {
+        // Nobody should be matched with a person who has gone.
+        await link
+          .call('leave_queue', { client_id: this.clientId }, { timeoutMs: LEAVE_ON_CLOSE_MS })
+          .catch(() => undefined);
+      }
       await link?.close().catch(() => undefined);
       this.link = undefined;
       this.update({ connection: 'closed', problem: undefined });
@@ -254,20 +260,14 @@ export class ChatSession {
     if (place.kind === 'room' && place.roomId === roomId && !place.ended) {
       return this.line('notice', `You are already in room ${roomId}.`);
     }
-    if (place.kind === 'queued') {
-      this.line(
-        'notice',
-        'Note: you stay in the random queue until matched or idle (MCP Chat has no way to leave it); you will be told here if someone is matched with you.',
-      );
-    }
     const outcome = await this.identified('join_room', {
       room_id: roomId,
       display_name: this.state.displayName,
       ...(capacity === undefined ? {} : { capacity }),
     });
     if (!outcome.ok) return this.line('error', outcome.error);
-    // Only now leave the room one was in: a refused join (a typo, a full room) keeps it.
-    if (this.inRoom()) await this.leave();
+    // Only now leave the room or queue one was in: a refused join (a typo, a full room) keeps it.
+    if (this.inRoom() || place.kind === 'queued') await this.leave();
     const body = outcome.body;
     this.adopt(body);
     const members = wire.members(body.members);
@@ -283,10 +283,16 @@ export class ChatSession {
   private async leave(): Promise<void> {
     const place = this.state.place;
     if (place.kind === 'queued') {
-      return this.line(
-        'notice',
-        'You are waiting in the random queue, which MCP Chat has no way to leave before a match. /quit stops waiting.',
-      );
+      this.follower?.abort();
+      const outcome = await this.call('leave_queue', { client_id: this.clientId });
+      // Not queued any more (matched a moment ago, or removed while idle): the wait loop tells.
+      if (!outcome.ok && outcome.code !== 'not_in_queue') {
+        this.follow((signal) => this.followQueue(signal));
+        return this.line('error', outcome.error);
+      }
+      this.line('notice', 'You left the queue.');
+      this.moveTo({ kind: 'idle' });
+      return;
     }
     if (place.kind !== 'room') return this.line('notice', 'You are not in a room.');
     this.follower?.abort();
@@ -501,7 +507,8 @@ export class ChatSession {
   /**
    * Push is a hint on top of the waits, and a wait forwards only what its own answer will not
    * say. The one hint worth showing: a match from the random queue while one is elsewhere (the
-   * queue cannot be left, so a /join while waiting can still end in a match).
+   * same identity queued from another client, or a match that landed just as a /join left the
+   * queue).
    */
   private pushed(method: string, params: Body): void {
     if (method !== 'chatroom.found' || this.state.place.kind === 'queued') return;
