@@ -4,6 +4,7 @@
  * events, then `{"event":"result",...}`. Reports its own CPU use, to show it was not the
  * bottleneck. Run by bench/run.ts: node --import tsx bench/load.ts '<spec JSON>'
  */
+import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
 import { HttpClient } from './rpc.js';
 import { latencySummary, round } from './stats.js';
@@ -136,6 +137,7 @@ async function parked(s: Extract<LoadSpec, { scenario: 'parked' }>) {
   emit({ event: 'setup_done' });
   await untilStdin('park');
   const abort = new AbortController();
+  setMaxListeners(0, abort.signal); // one listener per parked wait, by design
   const waits: Promise<unknown>[] = [];
   for (let i = 0; i < s.count; i++) {
     const channel = channels[Math.floor(i / 2)] as Channel;

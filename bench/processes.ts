@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/support/process.js';
 import type { TargetName } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -15,17 +15,6 @@ export interface ServerUnderTest {
   /** MCP Chat only: waits parked right now, from /metrics. */
   parkedWaits?(): Promise<number>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 function rssOf(pid: number): number {

@@ -142,16 +142,8 @@ export class ChatService {
       case 'matched': {
         const me: Member = { userId: caller.userId, displayName: caller.displayName };
         const roomId = outcome.room.roomId;
-        await this.engine.bus.publish(userTopic(outcome.partner.userId), {
-          type: 'matched',
-          roomId,
-          partner: me,
-        });
-        await this.engine.bus.publish(userTopic(caller.userId), {
-          type: 'matched',
-          roomId,
-          partner: outcome.partner,
-        });
+        await this.tell([outcome.partner.userId], { type: 'matched', roomId, partner: me });
+        await this.tell([caller.userId], { type: 'matched', roomId, partner: outcome.partner });
         return { ...caller, status: 'matched', roomId, partner: outcome.partner };
       }
       case 'waiting':
