@@ -23,13 +23,13 @@ const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
 const settings = quick
   ? {
-      ms: 1500,
+      ms: 1000,
       concurrencies: [1, 16, 64],
       pairs: 16,
-      latencyMs: 4000,
+      latencyMs: 2500,
       parked: 1000,
-      churn: 300,
-      matchingMs: 1500,
+      churn: 200,
+      matchingMs: 1000,
     }
   : {
       ms: 5000,
