@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { startTestServer, TEST_ENGINE, type TestServer } from './support/server.js';
 
 let server: TestServer;
 let client: ChatClient;
@@ -216,7 +216,8 @@ describe('rate_limited', () => {
   });
 });
 
-describe('unavailable', () => {
+// Locks the SQLite file; Redis outages have their own tests (test/redis-restart.test.ts).
+describe.skipIf(TEST_ENGINE === 'redis')('unavailable (SQLite)', () => {
   it.each<Era>(['modern', 'sdk1'])(
     'answers unavailable while the database is locked, releases parked waits, and recovers (%s)',
     async (era) => {

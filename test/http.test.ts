@@ -96,6 +96,8 @@ describe('DNS-rebinding protection', () => {
     expect(wrongScheme.status).toBe(403);
     const garbage = await post(initialize(), { origin: 'null' });
     expect(garbage.status).toBe(403);
+    const metrics = await fetch(`${server.url}/metrics`, { headers: { origin: 'https://evil.example' } });
+    expect(metrics.status).toBe(403);
   });
 
   it('refuses a Host that is not loopback while bound to loopback', async () => {

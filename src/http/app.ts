@@ -116,6 +116,16 @@ export class HttpApp {
       sendJson(res, 503, { status: 'shutting_down' }, { 'retry-after': '5' });
       return;
     }
+    // Every path, not only /mcp: a rebinding page must not read metrics either.
+    if (!originAllowed(req, this.options.allowedOrigins) || !hostAllowed(req, this.boundToLoopback)) {
+      sendRpcError(
+        res,
+        403,
+        -32000,
+        'Forbidden: this Origin or Host is not allowed (see MCP_CHAT_ALLOWED_ORIGINS).',
+      );
+      return;
+    }
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return this.health(res);
     if (path === '/metrics' && req.method === 'GET') {
@@ -125,15 +135,6 @@ export class HttpApp {
     }
     if (path !== '/mcp') {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is /mcp.' });
-      return;
-    }
-    if (!originAllowed(req, this.options.allowedOrigins) || !hostAllowed(req, this.boundToLoopback)) {
-      sendRpcError(
-        res,
-        403,
-        -32000,
-        'Forbidden: this Origin or Host is not allowed (see MCP_CHAT_ALLOWED_ORIGINS).',
-      );
       return;
     }
     if (req.method !== 'POST') return this.endpoint.handle(req, res);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import type { ServeConfig } from '../../src/cli/config.js';
 import { type RunningServer, startServer } from '../../src/cli/serve.js';
+import { deleteKeys, randomPrefix, TEST_REDIS_URL } from './redis.js';
 
 export interface TestServer extends RunningServer {
   mcpUrl: URL;
@@ -34,11 +35,19 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
   };
 }
 
-/** The real server (HTTP, MCP, chat, SQLite) in this process, on a free port. */
+/**
+ * Which engine the in-process test servers use: SQLite (the default), or Redis when
+ * MCP_CHAT_TEST_ENGINE=redis, so the same protocol-level tests also run against the Redis engine.
+ */
+export const TEST_ENGINE = process.env.MCP_CHAT_TEST_ENGINE === 'redis' ? 'redis' : 'sqlite';
+
+/** The real server (HTTP, MCP, chat, and SQLite or Redis) in this process, on a free port. */
 export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-test-'));
   const dbPath = join(dir, 'chat.db');
-  const config = testConfig({ db: dbPath, ...overrides });
+  const redisPrefix = randomPrefix();
+  const engine = TEST_ENGINE === 'redis' ? { redisUrl: TEST_REDIS_URL, redisPrefix } : {};
+  const config = testConfig({ db: dbPath, ...engine, ...overrides });
   const server = await startServer(config, pino({ level: process.env.MCP_CHAT_TEST_LOG ?? 'silent' }));
   return {
     ...server,
@@ -48,6 +57,7 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
     dispose: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
+      if (config.redisUrl) await deleteKeys(redisPrefix, config.redisUrl);
     },
   };
 }
