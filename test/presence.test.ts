@@ -78,7 +78,7 @@ describe('the idle timeout', () => {
     const [a, b, c] = [await client('modern'), await client('sdk1'), await client('modern')];
     const room = 'presence-three';
     const holder = await a.call('join_room', { room_id: room, display_name: 'Holder', capacity: 3 });
-    const quiet = await b.call('join_room', { room_id: room, display_name: 'Quiet' });
+    await b.call('join_room', { room_id: room, display_name: 'Quiet' });
     const talker = await c.call('join_room', { room_id: room, display_name: 'Talker' });
     await a.call('wait_for_message', { room_id: room, client_id: holder.client_id, timeout: 1 });
     // Holder waits 6 s (three timeouts) without another call; Talker keeps talking; Quiet is silent.
@@ -106,6 +106,5 @@ describe('the idle timeout', () => {
     expect((history.messages as { message: string }[]).map((m) => m.message)).toContain(
       '[System] Quiet has left the chat.',
     );
-    expect(quiet.client_id).toBeTruthy();
   });
 });

@@ -105,11 +105,11 @@ export interface StatusResult {
  * State lives in the engine; this class decides what the rules are and how refusals are worded.
  */
 export class ChatService {
-  readonly limits: ChatLimits;
+  private readonly limits: ChatLimits;
   private readonly engine: ChatEngine;
   private readonly ids: IdSource;
   private readonly clock: Clock;
-  readonly idleTimeoutMs: number;
+  private readonly idleTimeoutMs: number;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
   /** Participants holding a wait on this instance: waiting is presence (see sweepIdle). */
@@ -359,12 +359,7 @@ export class ChatService {
       this.engine.matchState(caller.userId),
       this.engine.roomsOf(caller.userId),
     ]);
-    const participant: Participant = {
-      userId: caller.userId,
-      displayName: caller.displayName,
-      createdAt: caller.createdAt,
-      lastSeenAt: caller.lastSeenAt,
-    };
+    const { clientId: _secret, ...participant } = caller;
     if (state.kind === 'waiting') return { participant, state: 'waiting', position: state.position, rooms };
     return { participant, state: rooms.length > 0 ? 'in_room' : 'idle', rooms };
   }

@@ -4,6 +4,8 @@ import { pushFor } from './notifications.js';
 import type { ToolName } from './schemas.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
 import { reportProgress, runTool } from './tool-call.js';
+import { isToolName } from './tool-list.js';
+import { tools } from './tools.js';
 
 /**
  * The lean lane for parked waits of the 2026-07-28 era.
@@ -17,8 +19,6 @@ import { reportProgress, runTool } from './tool-call.js';
  * (`event: message`) as soon as a notification precedes the result. Everything else, including
  * every unusual form of these calls, goes through the SDK.
  */
-
-const PARKING_TOOLS = new Set<string>(['wait_for_message', 'wait_for_match']);
 
 export interface ParkedCall {
   id: string | number;
@@ -35,12 +35,14 @@ export function parkedCall(body: unknown): ParkedCall | null {
   if (typeof id !== 'string' && typeof id !== 'number') return null;
   if (typeof params !== 'object' || params === null) return null;
   const { name, arguments: args, _meta, ...rest } = params as Record<string, unknown>;
-  if (typeof name !== 'string' || !PARKING_TOOLS.has(name) || Object.keys(rest).length > 0) return null;
+  if (typeof name !== 'string' || !isToolName(name) || !tools[name].parks || Object.keys(rest).length > 0) {
+    return null;
+  }
   const progressToken = (_meta as { progressToken?: unknown } | undefined)?.progressToken;
   if (progressToken !== undefined && typeof progressToken !== 'string' && typeof progressToken !== 'number') {
     return null;
   }
-  return { id, name: name as ToolName, args, progressToken };
+  return { id, name, args, progressToken };
 }
 
 /** Where the answer goes: implemented by the HTTP layer over one response. */

@@ -12,7 +12,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchem
   } as Tool['inputSchema'];
 }
 
-export const TOOL_NAMES = Object.keys(tools) as ToolName[];
+const TOOL_NAMES = Object.keys(tools) as ToolName[];
 
 export function isToolName(name: string): name is ToolName {
   return Object.hasOwn(tools, name);
