@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatEngine, EngineOptions } from '../src/chat/engine.js';
-import { StorageUnavailableError } from '../src/chat/errors.js';
-import type { MessageDraft } from '../src/chat/types.js';
-import type { EngineFixture, EngineUnderTest } from './engine-contract.js';
+import type { ChatEngine, EngineOptions } from '../../src/chat/engine.js';
+import { StorageUnavailableError } from '../../src/chat/errors.js';
+import type { MessageDraft } from '../../src/chat/types.js';
+import type { EngineFixture, EngineUnderTest } from '../engine-contract.js';
 
 /**
  * The port's general rules (src/chat/engine.ts): retention, idempotency after retention,
