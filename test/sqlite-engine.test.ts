@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import type { EngineOptions } from '../src/chat/engine.js';
 import { StorageUnavailableError } from '../src/chat/errors.js';
@@ -93,5 +94,66 @@ describe('sqlite engine specifics', () => {
     await engine.close();
     await expect(engine.ping()).rejects.toBeInstanceOf(StorageUnavailableError);
     await expect(engine.findParticipant('x')).rejects.toMatchObject({ code: 'unavailable' });
+  });
+});
+
+describe('sqlite idempotency keys', () => {
+  it('remembers a key for 24 hours by the wall clock, then forgets it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-keys-'));
+    const path = join(dir, 'chat.db');
+    const draft = (text: string) => ({
+      messageId: `m-${text}`,
+      senderId: 'u_a',
+      senderName: 'A',
+      text,
+      createdAt: Date.now(),
+      system: false,
+      disconnect: false,
+    });
+    try {
+      const first = new SqliteEngine({ path });
+      await first.createParticipant({ userId: 'u_a', credential: 'ca', displayName: 'A', now: 1 });
+      await first.joinRoom({
+        roomId: 'r',
+        userId: 'u_a',
+        capacity: 2,
+        now: 1,
+        notice: draft('n'),
+        recentLimit: 5,
+      });
+      const sent = await first.appendMessage({
+        roomId: 'r',
+        userId: 'u_a',
+        draft: draft('once'),
+        idempotencyKey: 'k',
+      });
+      expect(sent.kind).toBe('stored');
+      await first.close();
+
+      // A day and a bit later, as far as the stored key can tell.
+      const raw = new Database(path);
+      raw.prepare('UPDATE sent_keys SET stored_at = stored_at - ?').run(24 * 60 * 60 * 1000 + 1000);
+      raw.close();
+
+      const second = new SqliteEngine({ path });
+      const retry = await second.appendMessage({
+        roomId: 'r',
+        userId: 'u_a',
+        draft: draft('again'),
+        idempotencyKey: 'k',
+      });
+      expect(retry.kind).toBe('stored');
+      // And the new send is the one remembered now.
+      const again = await second.appendMessage({
+        roomId: 'r',
+        userId: 'u_a',
+        draft: draft('x'),
+        idempotencyKey: 'k',
+      });
+      expect(again).toMatchObject({ kind: 'duplicate', message: { text: 'again' } });
+      await second.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
