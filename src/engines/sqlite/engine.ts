@@ -29,7 +29,7 @@ import type {
   RoomSummary,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { type Bucket, takeToken } from '../token-bucket.js';
+import { BucketTable } from '../token-bucket.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -64,7 +64,7 @@ export class SqliteEngine implements ChatEngine {
   readonly bus: LocalBus;
   private readonly storage: SqliteStorage;
   /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets = new BucketTable();
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -287,17 +287,7 @@ export class SqliteEngine implements ChatEngine {
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
     // Buckets live in memory, but the call still goes through storage's checks: after close it
     // rejects like every other method.
-    return this.storage.run(() => {
-      const { bucket, taken } = takeToken(
-        this.buckets.get(userId),
-        request.now,
-        request.ratePerSecond,
-        request.burst,
-      );
-      this.buckets.set(userId, bucket);
-      if (this.buckets.size > 10_000) this.forgetFullBuckets(request);
-      return taken;
-    });
+    return this.storage.run(() => this.buckets.take(userId, request));
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
@@ -327,21 +317,6 @@ export class SqliteEngine implements ChatEngine {
       });
     } catch {
       // Storage away: the next round catches up.
-    }
-  }
-
-  /** A full bucket holds nothing worth keeping: dropping it changes no decision. */
-  private forgetFullBuckets({
-    now,
-    ratePerSecond,
-    burst,
-  }: {
-    now: number;
-    ratePerSecond: number;
-    burst: number;
-  }) {
-    for (const [userId, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) * ratePerSecond) / 1000 >= burst) this.buckets.delete(userId);
     }
   }
 
