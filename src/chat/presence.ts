@@ -57,7 +57,7 @@ export class Presence {
    * Each participant is handled on its own: one failed removal does not keep the others in their
    * queue and rooms. A claimed participant is not claimed again until touched, so a failed one is
    * touched back to the cutoff: still idle, claimable again on the next round, no fresher than it
-   * was.
+   * was. (Touching it to `now` would delay the retry by a whole idle timeout.)
    */
   async sweep(remove: (userId: string) => Promise<void>): Promise<SweepResult> {
     const now = this.clock.now();
