@@ -16,7 +16,7 @@ const MAX_LINES = 400;
  * Files still over the limit, each split by work under way elsewhere. The list may only shrink:
  * a file listed here that is already short enough fails the test, so it is taken off.
  */
-const PENDING_SPLITS = new Set(['engines/sqlite/engine.ts', 'cli/chat/session.ts']);
+const PENDING_SPLITS = new Set(['cli/chat/session.ts']);
 
 /** Which top-level layers each layer must not import. */
 const FORBIDDEN: Record<string, readonly string[]> = {
