@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { COMMAND_HELP, type Input, parseInput } from './commands.js';
+import { type Input, parseInput } from './commands.js';
 import type { Body, Link, OnPush, ToolOutcome } from './connection.js';
 import { LinkRefused } from './connection.js';
-import { type LongPoll, longPoll, type Next } from './long-poll.js';
+import { Follower } from './follow.js';
+import { helpNotices, pushNotice, statusNotices } from './notices.js';
 import { CALL_TIMEOUT_MS, ReconnectingLink } from './reconnect.js';
-import { RoomLog } from './room-log.js';
 import type { SessionEvent, SessionOptions, SessionState, StartIntent } from './state.js';
 import { SessionView } from './view.js';
-import type { Member, WireMessage } from './wire.js';
+import type { Member } from './wire.js';
 import * as wire from './wire.js';
 
 export type { ChatLine, ConnectionState, Place, SessionEvent, SessionState, StartIntent } from './state.js';
@@ -25,14 +25,12 @@ const HISTORY_PAGE = 20;
 
 export class ChatSession {
   private readonly url: URL;
-  private readonly waitSeconds: number;
   private readonly view: SessionView;
+  /** The long-poll for where the person is, and what they have seen of their room. */
+  private readonly follower: Follower;
   /** The server connection; close() stops every call, wait and backoff through it. */
   private readonly link: ReconnectingLink;
   private clientId: string | undefined;
-  private room: RoomLog | undefined;
-  /** The long-poll that follows the current place; replaced whenever the place changes. */
-  private follower: AbortController | undefined;
   /** Commands run one after another, in the order typed, so sends keep their order. */
   private commands: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
@@ -47,7 +45,6 @@ export class ChatSession {
       onState: (connection, problem) => this.view.update({ connection, problem }),
       onReconnect: (link) => this.resync(link),
     });
-    this.waitSeconds = options.waitSeconds ?? WAIT_SECONDS;
     this.view = new SessionView({
       url: options.url.href,
       connection: 'connecting',
@@ -55,6 +52,13 @@ export class ChatSession {
       displayName: options.displayName,
       userId: undefined,
       place: { kind: 'starting' },
+    });
+    this.follower = new Follower({
+      link: this.link,
+      view: this.view,
+      waitSeconds: options.waitSeconds ?? WAIT_SECONDS,
+      clientId: () => this.clientId,
+      identityLost: () => this.identityLost(),
     });
   }
 
@@ -91,7 +95,7 @@ export class ChatSession {
     this.closed ??= (async () => {
       const place = this.view.state.place;
       const clientId = this.clientId;
-      this.follower?.abort();
+      this.follower.stop();
       await this.link.close(async (link) => {
         if (clientId === undefined) return;
         const options = { timeoutMs: LEAVE_ON_CLOSE_MS };
@@ -145,9 +149,7 @@ export class ChatSession {
       case 'status':
         return this.status(input.showId);
       case 'help':
-        for (const [usage, meaning] of COMMAND_HELP)
-          this.view.line('notice', `${usage.padEnd(22)} ${meaning}`);
-        this.view.line('notice', 'PgUp/PgDn scroll the messages; Up/Down recall what you typed.');
+        for (const text of helpNotices()) this.view.line('notice', text);
         return;
       case 'quit':
         return this.close();
@@ -178,7 +180,7 @@ export class ChatSession {
           'notice',
           partner ? `Matched with ${partner.displayName}.` : `Back in room ${roomId}.`,
         );
-        this.enterRoom(roomId, members, []);
+        this.follower.enterRoom(roomId, members, []);
         return;
       }
       default: {
@@ -186,7 +188,7 @@ export class ChatSession {
         const queueLength = wire.number(body, 'queue_length') ?? position;
         this.view.line('notice', 'Waiting for a partner…');
         this.view.moveTo({ kind: 'queued', position, queueLength });
-        this.followQueue();
+        this.follower.queue();
       }
     }
   }
@@ -213,17 +215,17 @@ export class ChatSession {
     } else {
       this.view.line('notice', `Joined room ${roomId}${others.length ? ` with ${others.join(', ')}` : ''}.`);
     }
-    this.enterRoom(roomId, members, wire.messages(body.recent_messages));
+    this.follower.enterRoom(roomId, members, wire.messages(body.recent_messages));
   }
 
   private async leave(): Promise<void> {
     const place = this.view.state.place;
     if (place.kind === 'queued') {
-      this.follower?.abort();
+      this.follower.stop();
       const outcome = await this.call('leave_queue', { client_id: this.clientId });
       // Not queued any more (matched a moment ago, or removed while idle): the wait loop tells.
       if (!outcome.ok && outcome.code !== 'not_in_queue') {
-        this.followQueue();
+        this.follower.queue();
         return this.view.line('error', outcome.error);
       }
       this.view.line('notice', 'You left the queue.');
@@ -231,17 +233,17 @@ export class ChatSession {
       return;
     }
     if (place.kind !== 'room') return this.view.line('notice', 'You are not in a room.');
-    this.follower?.abort();
+    this.follower.stop();
     if (!place.ended) {
       const outcome = await this.call('leave_chat', { room_id: place.roomId, client_id: this.clientId });
       // Already out (the chat ended or we were removed): the person's wish holds all the same.
       if (!outcome.ok && outcome.code !== 'not_in_room' && outcome.code !== 'chat_ended') {
-        this.followRoom(place.roomId);
+        this.follower.resumeRoom(place.roomId);
         return this.view.line('error', outcome.error);
       }
     }
     this.view.line('notice', `You left room ${place.roomId}.`);
-    this.room = undefined;
+    this.follower.stop(true);
     this.view.moveTo({ kind: 'idle' });
   }
 
@@ -263,7 +265,8 @@ export class ChatSession {
     if (!outcome.ok) return this.view.line('error', `Not sent: ${outcome.error}`);
     const messageId = wire.text(outcome.body, 'message_id');
     const seq = wire.number(outcome.body, 'seq');
-    if (this.room?.roomId === place.roomId && messageId !== undefined) this.room.admit(messageId, seq);
+    if (this.follower.room?.roomId === place.roomId && messageId !== undefined)
+      this.follower.room.admit(messageId, seq);
     const stamp = Date.parse(wire.text(outcome.body, 'timestamp') ?? '');
     this.view.emit({
       type: 'line',
@@ -278,7 +281,7 @@ export class ChatSession {
   }
 
   private async history(): Promise<void> {
-    const room = this.room;
+    const room = this.follower.room;
     if (!room) return this.view.line('error', 'You are not in a room.');
     const outcome = await this.call('get_messages', {
       room_id: room.roomId,
@@ -293,166 +296,24 @@ export class ChatSession {
   }
 
   private async status(showId: boolean): Promise<void> {
-    if (this.clientId === undefined) return this.view.line('notice', 'Not signed in yet.');
-    const outcome = await this.call('get_status', { client_id: this.clientId });
+    const clientId = this.clientId;
+    if (clientId === undefined) return this.view.line('notice', 'Not signed in yet.');
+    const outcome = await this.call('get_status', { client_id: clientId });
     if (!outcome.ok) return this.view.line('error', outcome.error);
-    const body = outcome.body;
-    const name = wire.text(body, 'display_name') ?? this.view.state.displayName;
-    this.view.line(
-      'notice',
-      `You are ${name} (user ${wire.text(body, 'user_id') ?? '?'}) on ${this.url.href}.`,
-    );
-    if (body.state === 'waiting') {
-      this.view.line(
-        'notice',
-        `Waiting in the random queue at position ${wire.number(body, 'position') ?? '?'}.`,
-      );
-    }
-    const rooms = Array.isArray(body.rooms) ? body.rooms : [];
-    if (rooms.length === 0 && body.state !== 'waiting') this.view.line('notice', 'Not in any room.');
-    for (const room of rooms) {
-      const entry = room as Body;
-      const names = wire.members(entry.members).map((m) => m.displayName);
-      this.view.line(
-        'notice',
-        `Room ${wire.text(entry, 'room_id') ?? '?'}: ${names.join(', ')}; ${wire.number(entry, 'unread') ?? 0} unread.`,
-      );
-    }
-    if (showId)
-      this.view.line('notice', `Your client id (a secret; --client-id resumes it): ${this.clientId}`);
+    const context = { displayName: this.view.state.displayName, url: this.url, clientId, showId };
+    for (const text of statusNotices(outcome.body, context)) this.view.line('notice', text);
   }
 
-  // ---- following a place ----------------------------------------------------------------------
-
-  /** Replaces the long-poll with a new one; the old one stops at its next step. */
-  private follow(poll: LongPoll): void {
-    this.follower?.abort();
-    const follower = new AbortController();
-    this.follower = follower;
-    longPoll(this.link, poll, this.waitSeconds, follower.signal).catch((error: unknown) => {
-      if (follower.signal.aborted || this.link.closed) return;
-      this.view.line('error', error instanceof Error ? error.message : String(error));
-    });
-  }
-
-  /** While queued: wait_for_match until matched, updating the position the person sees. */
-  private followQueue(): void {
-    this.follow({
-      tool: 'wait_for_match',
-      args: () => ({ client_id: this.clientId }),
-      answered: (body) => {
-        const partner = wire.member(body.partner);
-        if (body.status === 'matched' && partner) {
-          this.view.line('notice', `Matched with ${partner.displayName}.`);
-          this.enterRoom(wire.text(body, 'room_id') ?? '', [this.view.me(), partner], []);
-          return 'stop';
-        }
-        if (body.restarting === true) this.link.drop('the server is restarting');
-        const position = wire.number(body, 'position');
-        if (position !== undefined) {
-          this.view.moveTo({
-            kind: 'queued',
-            position,
-            queueLength: wire.number(body, 'queue_length') ?? position,
-          });
-        }
-        return 'again';
-      },
-      refused: (code, error) => {
-        if (code === 'not_in_queue') {
-          this.view.line('notice', 'You are no longer in the queue. /enter to queue again.');
-          this.view.moveTo({ kind: 'idle' });
-          return 'stop';
-        }
-        if (code === 'invalid_client') {
-          this.identityLost();
-          return 'stop';
-        }
-        this.view.line('error', error);
-        return 'again';
-      },
-    });
-  }
-
-  /** In a room: wait_for_message, showing each message once, until the person is out of it. */
-  private followRoom(roomId: string): void {
-    this.follow({
-      tool: 'wait_for_message',
-      args: () => ({ room_id: roomId, client_id: this.clientId }),
-      answered: async (body, signal): Promise<Next> => {
-        if (body.timeout === true) {
-          if (body.restarting === true) this.link.drop('the server is restarting');
-          return 'again';
-        }
-        const batch = Array.isArray(body.messages) ? wire.messages(body.messages) : wire.messages([body]);
-        for (const m of batch) this.receive(roomId, m);
-        // Joins and leaves change who is here; the server's list is the truth.
-        if (batch.some((m) => m.system)) await this.refreshMembers(roomId, signal);
-        return 'again';
-      },
-      refused: (code, error) => {
-        switch (code) {
-          case 'chat_ended':
-            this.view.updateRoom(roomId, { ended: true, partnerLeft: true });
-            return 'stop';
-          case 'not_in_room':
-          case 'room_not_found':
-            this.view.line('notice', `You are no longer in room ${roomId}.`);
-            this.room = undefined;
-            this.view.moveTo({ kind: 'idle' });
-            return 'stop';
-          case 'invalid_client':
-            this.identityLost();
-            return 'stop';
-          default:
-            this.view.line('error', error);
-            return 'again';
-        }
-      },
-    });
-  }
-
-  private enterRoom(roomId: string, members: Member[], recent: WireMessage[]): void {
-    this.room = new RoomLog(roomId);
-    this.view.moveTo({ kind: 'room', roomId, members, partnerLeft: false, ended: false });
-    for (const m of recent) this.receive(roomId, m);
-    this.followRoom(roomId);
-  }
-
-  private receive(roomId: string, m: WireMessage): void {
-    const room = this.room;
-    if (room?.roomId !== roomId || !room.admit(m.messageId, m.seq)) return;
-    this.view.emit({ type: 'line', line: this.view.toLine(m) });
-    if (m.disconnect) this.view.updateRoom(roomId, { partnerLeft: true });
-  }
-
-  private async refreshMembers(roomId: string, signal: AbortSignal): Promise<void> {
-    const outcome = await this.call('get_status', { client_id: this.clientId }, { signal });
-    const members = outcome.ok ? wire.statusRooms(outcome.body).get(roomId) : undefined;
-    if (!members || signal.aborted) return;
-    const alone = members.every((m) => m.userId === this.view.state.userId);
-    this.view.updateRoom(roomId, alone ? { members } : { members, partnerLeft: false });
-  }
+  // ---- reading the server ---------------------------------------------------------------------
 
   private async membersOf(roomId: string): Promise<Member[]> {
     const outcome = await this.call('get_status', { client_id: this.clientId });
     return (outcome.ok ? wire.statusRooms(outcome.body).get(roomId) : undefined) ?? [this.view.me()];
   }
 
-  /**
-   * Push is a hint on top of the waits, and a wait forwards only what its own answer will not
-   * say. The one hint worth showing: a match from the random queue while one is elsewhere (the
-   * same identity queued from another client, or a match that landed just as a /join left the
-   * queue).
-   */
   private pushed(method: string, params: Body): void {
-    if (method !== 'chatroom.found' || this.view.state.place.kind === 'queued') return;
-    const partner = wire.member(params.partner);
-    if (!partner) return;
-    this.view.line(
-      'notice',
-      `The random queue matched you with ${partner.displayName}. /enter goes to that chat.`,
-    );
+    const notice = pushNotice(method, params, this.view.state.place.kind === 'queued');
+    if (notice !== undefined) this.view.line('notice', notice);
   }
 
   // ---- calls and identity ---------------------------------------------------------------------
@@ -493,8 +354,7 @@ export class ChatSession {
   /** The server forgot us (its data was reset): there is nothing to resume. */
   private identityLost(): void {
     this.clientId = undefined;
-    this.room = undefined;
-    this.follower?.abort();
+    this.follower.stop(true);
     this.view.line(
       'error',
       'The server no longer knows you (its data may have been reset). /enter or /join to start again.',
