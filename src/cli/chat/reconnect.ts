@@ -110,9 +110,14 @@ export class ReconnectingLink {
   private connected(signal: AbortSignal): Promise<Link> {
     if (this.link) return Promise.resolve(this.link);
     // One reconnection shared by every caller waiting on it.
-    this.linking ??= this.establish().finally(() => {
-      this.linking = undefined;
-    });
+    if (!this.linking) {
+      const linking = this.establish().finally(() => {
+        this.linking = undefined;
+      });
+      // Each caller hears how it ended through abortable(), even one that gave up already.
+      linking.catch(() => undefined);
+      this.linking = linking;
+    }
     return abortable(this.linking, signal);
   }
 
