@@ -11,6 +11,8 @@ import {
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
+  type MarkReadOutcome,
+  type MarkReadRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
@@ -27,6 +29,7 @@ import type {
   Participant,
   Room,
   RoomSummary,
+  UnreadRoom,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
 import { BucketTable } from '../token-bucket.js';
@@ -207,6 +210,39 @@ export class SqliteEngine implements ChatEngine {
     );
   }
 
+  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+    return this.storage.transaction(() => {
+      const rows = this.sql.unreadRoomsOf.all({ user: userId, except: exceptRoomId ?? '' }) as {
+        room_id: string;
+        cursor: number;
+        unread: number;
+      }[];
+      return rows
+        .filter((row) => row.unread > 0)
+        .map((row) => ({
+          roomId: row.room_id,
+          count: row.unread,
+          latest: toMessage(this.sql.newestUnread.get(row.room_id, row.cursor, userId) as MessageRow),
+        }));
+    });
+  }
+
+  async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
+    return this.storage.transaction((): MarkReadOutcome => {
+      const room = this.room(roomId);
+      if (!room) return { kind: 'room_not_found' };
+      const membership = this.membership(roomId, userId);
+      if (!membership || membership.leftAt !== null) {
+        return membership && room.endedAt !== null ? { kind: 'chat_ended' } : { kind: 'not_in_room' };
+      }
+      if (seq > room.lastSeq) return { kind: 'beyond_end', lastSeq: room.lastSeq };
+      const cursor = Math.max(membership.cursor, seq);
+      if (cursor !== membership.cursor) this.sql.setCursor.run(cursor, roomId, userId);
+      const remaining = (this.sql.unreadCount.get(roomId, cursor, userId) as { n: number }).n;
+      return { kind: 'marked', cursor, remaining };
+    });
+  }
+
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
     return this.storage.transaction((): AppendOutcome => {
       const now = Date.now();
@@ -255,17 +291,7 @@ export class SqliteEngine implements ChatEngine {
     });
   }
 
-  async rewindCursor({
-    roomId,
-    userId,
-    from,
-    to,
-  }: {
-    roomId: string;
-    userId: string;
-    from: number;
-    to: number;
-  }) {
+  async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
     this.storage.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
   }
 
