@@ -11,7 +11,8 @@ export function readPositionCases(t: ContractContext): void {
       const roomB = await namedRoom(2, ann, bob);
       const quiet = await namedRoom(2, ann, bob);
       // Bob's join notices are read.
-      for (const roomId of [roomA, roomB, quiet]) await t.engine.takeUnread({ roomId, userId: ann, limit: 50 });
+      for (const roomId of [roomA, roomB, quiet])
+        await t.engine.takeUnread({ roomId, userId: ann, limit: 50 });
       await send(roomB, bob, 'first in B');
       await send(roomB, ann, 'my own in B');
       const newest = await send(roomB, bob, 'second in B');
@@ -73,7 +74,8 @@ export function readPositionCases(t: ContractContext): void {
       const [ann, bob] = [await participant('Ann'), await participant('Bob')];
       const roomId = await namedRoom(2, ann, bob);
       const seqs = [];
-      for (const text of ['one', 'two', 'three', 'four']) seqs.push((await send(roomId, bob, text)).message.seq);
+      for (const text of ['one', 'two', 'three', 'four'])
+        seqs.push((await send(roomId, bob, text)).message.seq);
       const [one, two, three, four] = seqs as [number, number, number, number];
 
       expect(await t.engine.markRead({ roomId, userId: ann, seq: two })).toEqual({
