@@ -5,11 +5,21 @@ import type { Caller } from './results.js';
 import { checkDisplayName } from './rules.js';
 import type { Participant } from './types.js';
 
+/** How many recent callers' user ids are kept in memory (about 100 bytes each). */
+const RECENT_CALLERS = 10_000;
+
 /**
  * Who is calling: turns a client_id into a participant (recording the activity presence relies
  * on), or makes a new participant with a fresh client_id.
  */
 export class Participants {
+  /**
+   * Credential digest -> user id of callers identified lately (a user id never changes for a
+   * credential), so what follows a call (the `unread` summary, binding push) needs no second
+   * lookup. Bounded; the oldest entry goes first.
+   */
+  private readonly recent = new Map<string, string>();
+
   constructor(
     private readonly engine: ChatEngine,
     private readonly ids: IdSource,
@@ -18,8 +28,10 @@ export class Participants {
 
   /** The participant behind a client_id; refuses an unknown one. Counts as activity. */
   async identify(clientId: string): Promise<Caller> {
-    const participant = await this.engine.findParticipant(credentialDigest(clientId));
+    const digest = credentialDigest(clientId);
+    const participant = await this.engine.findParticipant(digest);
     if (!participant) throw unknownClient(clientId);
+    this.remember(digest, participant.userId);
     const now = this.clock.now();
     // Presence needs about a second of resolution; skipping closer touches saves a write per call.
     if (now - participant.lastSeenAt >= 1000) {
@@ -48,17 +60,33 @@ export class Participants {
       createdAt: now,
       lastSeenAt: now,
     };
+    const digest = credentialDigest(newClientId);
     await this.engine.createParticipant({
       userId: participant.userId,
-      credential: credentialDigest(newClientId),
+      credential: digest,
       displayName: participant.displayName,
       now,
     });
+    this.remember(digest, participant.userId);
     return { ...participant, clientId: newClientId };
   }
 
   /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
   async userIdOf(clientId: string): Promise<string | null> {
-    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+    const digest = credentialDigest(clientId);
+    const known = this.recent.get(digest);
+    if (known !== undefined) return known;
+    const userId = (await this.engine.findParticipant(digest))?.userId ?? null;
+    if (userId !== null) this.remember(digest, userId);
+    return userId;
+  }
+
+  private remember(digest: string, userId: string): void {
+    this.recent.delete(digest);
+    this.recent.set(digest, userId);
+    if (this.recent.size > RECENT_CALLERS) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
   }
 }

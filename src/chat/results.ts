@@ -48,3 +48,34 @@ export interface StatusResult {
   position?: number;
   rooms: RoomSummary[];
 }
+
+/** A room where messages from others wait, as the `unread` summary of every answer shows it. */
+export interface UnreadNote {
+  roomId: string;
+  count: number;
+  /** The newest unread message: its sender's name, its first characters, its seq. */
+  latest: { sender: string; message: string; seq: number };
+}
+
+export interface MarkReadResult {
+  roomId: string;
+  /** Where the cursor stands now. */
+  readUpTo: number;
+  /** Messages from others still unread in the room. */
+  remaining: number;
+}
+
+/** A `joined` answer: `partner` is the other member when there is exactly one. */
+export function joinedView(
+  caller: Caller,
+  outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
+): JoinRoomResult {
+  const others = outcome.members.filter((member) => member.userId !== caller.userId);
+  return {
+    status: 'joined',
+    room: outcome.room,
+    partner: others.length === 1 ? (others[0] ?? null) : null,
+    members: outcome.members,
+    recentMessages: outcome.recent,
+  };
+}

@@ -16,14 +16,18 @@ import {
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
-import type {
-  Caller,
-  JoinRoomResult,
-  MatchWaitResult,
-  MessageWaitResult,
-  QueueStanding,
-  StatusResult,
-  WaitEnd,
+import { ReadPosition } from './read-position.js';
+import {
+  type Caller,
+  type JoinRoomResult,
+  joinedView,
+  type MarkReadResult,
+  type MatchWaitResult,
+  type MessageWaitResult,
+  type QueueStanding,
+  type StatusResult,
+  type UnreadNote,
+  type WaitEnd,
 } from './results.js';
 import {
   type ChatLimits,
@@ -38,7 +42,7 @@ import {
   RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import type { ChatMessage, Member, Room } from './types.js';
+import type { ChatMessage, Member } from './types.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -61,6 +65,7 @@ export class ChatService {
   private readonly participants: Participants;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly readPosition: ReadPosition;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
 
@@ -78,6 +83,7 @@ export class ChatService {
     this.participants = new Participants(engine, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
+    this.readPosition = new ReadPosition(engine);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
     setMaxListeners(0, this.stopping.signal);
   }
@@ -173,10 +179,10 @@ export class ChatService {
         await announce(this.engine.bus, roomId, outcome.notice, others);
         const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
         await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
-        return { ...caller, ...this.joinedView(caller, outcome) };
+        return { ...caller, ...joinedView(caller, outcome) };
       }
       case 'already_member':
-        return { ...caller, ...this.joinedView(caller, outcome) };
+        return { ...caller, ...joinedView(caller, outcome) };
     }
   }
 
@@ -185,13 +191,19 @@ export class ChatService {
     message: string;
     clientId: string;
     idempotencyKey?: string;
+    /** Read position: the caller saw the messages up to this seq some other way. */
+    readUpTo?: number;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
+    const readUpTo = checkSeq('read_up_to', input.readUpTo);
     const caller = await this.participants.identify(input.clientId);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
+    // Before the append: a read_up_to past the end refuses the call with nothing sent.
+    if (readUpTo !== undefined)
+      await this.readPosition.markRead(roomId, caller.userId, readUpTo, 'read_up_to');
     const outcome = await this.engine.appendMessage({
       roomId,
       userId: caller.userId,
@@ -304,6 +316,20 @@ export class ChatService {
     await tell(this.engine.bus, [caller.userId], { type: 'resync' });
   }
 
+  /** Moves the caller's cursor forward to `seq`, so no wait hands over what it already saw. */
+  async markRead(input: { roomId: string; clientId: string; seq: number }): Promise<MarkReadResult> {
+    const roomId = checkRoomId(input.roomId);
+    const seq = checkSeq('seq', input.seq) ?? 0;
+    const caller = await this.participants.identify(input.clientId);
+    return this.readPosition.markRead(roomId, caller.userId, seq, 'seq');
+  }
+
+  /** What waits for the caller in its rooms but `exceptRoomId` (the `unread` on every answer). */
+  async unreadFor(clientId: string, exceptRoomId?: string): Promise<UnreadNote[]> {
+    const userId = await this.participants.userIdOf(clientId);
+    return userId === null ? [] : this.readPosition.unreadElsewhere(userId, exceptRoomId);
+  }
+
   async getStatus(input: { clientId: string }): Promise<StatusResult> {
     const caller = await this.participants.identify(input.clientId);
     const [state, rooms] = await Promise.all([
@@ -364,19 +390,5 @@ export class ChatService {
 
   private endOfWait(): WaitEnd {
     return this.stopping.signal.aborted ? 'shutdown' : 'timeout';
-  }
-
-  private joinedView(
-    caller: Caller,
-    outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
-  ): JoinRoomResult {
-    const others = outcome.members.filter((member) => member.userId !== caller.userId);
-    return {
-      status: 'joined',
-      room: outcome.room,
-      partner: others.length === 1 ? (others[0] ?? null) : null,
-      members: outcome.members,
-      recentMessages: outcome.recent,
-    };
   }
 }
