@@ -2,6 +2,7 @@ import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
 import { errorShape } from './results.js';
 import { toolList } from './tools/index.js';
+import { withUnread } from './unread.js';
 
 /** MCP wants `type: "object"` at the root of every tool schema; a union of objects renders as a bare anyOf. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
@@ -23,6 +24,6 @@ export const TOOL_LIST: Tool[] = toolList.map((tool) => ({
   title: tool.title,
   description: tool.description,
   inputSchema: jsonSchema(tool.input, 'input'),
-  outputSchema: jsonSchema(z.union([tool.output, errorShape]), 'output') as Tool['outputSchema'],
+  outputSchema: jsonSchema(z.union([withUnread(tool.output), errorShape]), 'output') as Tool['outputSchema'],
   annotations: { title: tool.title, ...tool.annotations },
 }));

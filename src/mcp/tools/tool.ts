@@ -10,6 +10,8 @@ export interface CallContext {
   onUndelivered(undo: () => Promise<void>): void;
   /** Set when push rides this call's response stream (2026-07-28 era): sends one event as a notification. */
   forward?: (event: ChatEvent) => void;
+  /** A wait's length when the call names none: what this client keeps alive (see wait-defaults.ts). */
+  defaultWaitSeconds?: number;
 }
 
 export type Json = Record<string, unknown>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MatchWaitResult } from '../../chat/index.js';
+import { PLAIN_WAIT_SECONDS } from '../wait-defaults.js';
 import { clientId, memberShape, optional, waitTimeout } from './schema-parts.js';
 import { member } from './shaping.js';
 import { chatTool, defineTool, forwardExcept, type Json } from './tool.js';
@@ -32,7 +33,7 @@ export const waitForMatch = defineTool({
     shape(
       await chat.waitForMatch({
         clientId: args.client_id,
-        timeout: args.timeout,
+        timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
         signal: call.signal,
         // The match itself is in the result.
         onEvent: forwardExcept(call, (event) => event.type === 'matched'),

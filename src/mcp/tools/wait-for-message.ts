@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageWaitResult } from '../../chat/index.js';
+import { PLAIN_WAIT_SECONDS } from '../wait-defaults.js';
 import { clientId, messageShape, optional, roomId, seq, waitTimeout } from './schema-parts.js';
 import { message } from './shaping.js';
 import { CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
@@ -32,7 +33,7 @@ export const waitForMessage = defineTool({
     const result = await chat.waitForMessage({
       roomId: args.room_id,
       clientId: args.client_id,
-      timeout: args.timeout,
+      timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
       after: args.after,
       signal: call.signal,
       // This room's messages are in the result.
