@@ -38,6 +38,14 @@ describe('the channel capability', () => {
     const sdk1 = new Client({ name: 'capability-check', version: '1.0.0' });
     await sdk1.connect(new StreamableHTTPClientTransport(server.mcpUrl));
     expect(sdk1.getServerCapabilities()?.experimental).toEqual({ 'claude/channel': {} });
+    // A model whose client shows channel events is told it need not wait.
+    expect(sdk1.getInstructions()).toMatch(/channel events .*end your turn instead of waiting/);
+    const { tools } = await sdk1.listTools();
+    for (const name of ['wait_for_message', 'wait_for_match', 'join_room']) {
+      expect(tools.find((tool) => tool.name === name)?.description, name).toMatch(
+        /channel events .*end your turn instead of waiting/,
+      );
+    }
     await sdk1.close();
   });
 });

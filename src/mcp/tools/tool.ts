@@ -57,3 +57,7 @@ export function forwardExcept(call: CallContext, redundant: (event: ChatEvent) =
 export const CONVERSATION_LOOP =
   'The conversation loop: send_message, then wait_for_message, then repeat. ' +
   'A timeout result only means nobody spoke yet: call wait_for_message again right away.';
+
+/** For models whose client shows channel events (Claude Code with channels on): no need to wait. */
+export const CHANNEL_HINT =
+  'If your client shows you channel events from mcp-chat, you may end your turn instead of waiting: each new message starts a turn of its own.';

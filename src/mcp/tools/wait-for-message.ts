@@ -3,7 +3,7 @@ import type { MessageWaitResult } from '../../chat/index.js';
 import { PLAIN_WAIT_SECONDS } from '../wait-defaults.js';
 import { clientId, messageShape, optional, roomId, seq, waitTimeout } from './schema-parts.js';
 import { message } from './shaping.js';
-import { CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
+import { CHANNEL_HINT, CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
 
 export const waitForMessage = defineTool({
   name: 'wait_for_message',
@@ -13,6 +13,7 @@ export const waitForMessage = defineTool({
     'Pass the room_id and your client_id. Nothing is lost between calls: each call continues where the previous one stopped.',
     CONVERSATION_LOOP,
     'A message with "disconnect": true means your partner left; the chat has ended.',
+    CHANNEL_HINT,
   ].join(' '),
   input: z.strictObject({
     room_id: roomId,
