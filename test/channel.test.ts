@@ -97,6 +97,19 @@ describe.each<Era>(['legacy', 'sdk1'])(
       expectStringMeta(left.params?.meta);
       expect(left.params?.meta).toMatchObject({ room_id: roomId, sender: 'Talker', kind: 'left' });
       expect(String(left.params?.content)).toMatch(/^Talker: /);
+      // It carries the farewell system message's seq: marking that read leaves nothing to wait for.
+      const farewellSeq = Number(metaOf(left.params).seq);
+      expect(farewellSeq).toBe((sent.seq as number) + 1);
+      expect(metaOf(left.params).message_id).not.toBe('');
+      expect(
+        await listener.call('mark_read', { room_id: roomId, client_id: me.client_id, seq: farewellSeq }),
+      ).toMatchObject({ read_up_to: farewellSeq, remaining: 0 });
+      const after = await listener.fail('wait_for_message', {
+        room_id: roomId,
+        client_id: me.client_id,
+        timeout: 1,
+      });
+      expect(after.code).toBe('chat_ended');
       // The farewell system message is not announced twice.
       const channelled = listener.notifications.filter((n) => n.method === CHANNEL);
       expect(channelled.map((n) => metaOf(n.params).kind)).toEqual(['match', 'message', 'left']);

@@ -225,7 +225,14 @@ export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
   | { type: 'matched'; roomId: string; partner: Member }
   | { type: 'member_joined'; roomId: string; member: Member }
-  | { type: 'partner_left'; roomId: string; member: Member; reason: LeaveReason }
+  | {
+      type: 'partner_left';
+      roomId: string;
+      member: Member;
+      reason: LeaveReason;
+      /** The system message the leave wrote, when anybody remained to read it. */
+      farewell?: { seq: number; messageId: string };
+    }
   | { type: 'resync' };
 
 /** Why a member left: its own leave_chat, the idle timeout, or its connection going away. */

@@ -19,9 +19,9 @@ export interface ChannelMeta {
   room_id: string;
   sender: string;
   sender_id: string;
-  /** The message's seq; "0" for a match (the new room is empty), "" for a leave. */
+  /** The message's seq; "0" for a match (the new room is empty); the farewell's for a leave. */
   seq: string;
-  /** "" when the event is no message. */
+  /** "" when no message goes with the event (a match). */
   message_id: string;
   kind: 'message' | 'match' | 'left';
   /** Index signature: channel meta is a plain string map. */
@@ -61,8 +61,9 @@ export function channelFor(event: ChatEvent): ChannelNotification | null {
         room_id: event.roomId,
         sender: event.member.displayName,
         sender_id: event.member.userId,
-        seq: '',
-        message_id: '',
+        // The farewell system message, which a wait will hand over (mark it read with this seq).
+        seq: event.farewell ? String(event.farewell.seq) : '',
+        message_id: event.farewell?.messageId ?? '',
         kind: 'left',
       });
     case 'member_joined':
