@@ -1,11 +1,14 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { ChatEvent } from '../chat/engine.js';
 import type { ChatService } from '../chat/service.js';
+import type { CallOrigin } from './caller.js';
 import * as shape from './results.js';
 import type { ToolArgs, ToolName } from './schemas.js';
 
 /** What a tool handler knows about the call beyond its arguments. */
 export interface CallContext {
+  /** Who called: the subject (with access control on) and whom limits count against. */
+  origin: CallOrigin;
   /** Aborts when the client cancels the call or its connection drops. */
   signal: AbortSignal;
   /** Registers what to undo if this call's answer is never delivered. */
