@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_LIMITS } from '../chat/rules.js';
+import { DEFAULT_LIMITS } from '../chat/index.js';
 import { parseAllowedOrigins } from '../http/origin.js';
 import { type AuthConfig, loadAuthConfig } from './auth-config.js';
 import { ConfigError } from './config-error.js';
