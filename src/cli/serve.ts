@@ -100,6 +100,8 @@ export async function startServer(
       maxMessageBytes: config.maxMessageBytes,
       maxRoomCapacity: config.maxRoomCapacity,
       sendRatePerSecond: config.rateLimit,
+      maxWaits: config.maxWaits,
+      newParticipantsPerMinute: config.newParticipantsPerMinute,
     },
   });
   let app: HttpApp | undefined;
