@@ -1,19 +1,11 @@
 import { setMaxListeners } from 'node:events';
-import { refuseStranger, requireMembership, requireReader, takeSendToken } from './access.js';
+import { requireMembership, requireReader, takeSendToken } from './access.js';
+import { Arrivals } from './arrivals.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
-import { type Clock, type IdSource, newInvite, randomIds, systemClock } from './identity.js';
-import {
-  chatEnded,
-  joinedNotice,
-  notInQueue,
-  notInRoom,
-  refusal,
-  roomFull,
-  roomNotFound,
-  systemMessage,
-} from './notices.js';
+import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
+import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
@@ -38,17 +30,9 @@ import {
   checkVisibility,
   clampWaitSeconds,
   MIN_ROOM_CAPACITY,
-  RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import {
-  type ChatMessage,
-  LOCAL_ORIGIN,
-  type Member,
-  type Origin,
-  type Room,
-  type RoomVisibility,
-} from './types.js';
+import { type ChatMessage, LOCAL_ORIGIN, type Member, type Origin } from './types.js';
 import { WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
@@ -73,6 +57,7 @@ export class ChatService {
   private readonly presence: Presence;
   private readonly departures: Departures;
   private readonly waitSlots: WaitSlots;
+  private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
 
@@ -89,6 +74,7 @@ export class ChatService {
     this.clock = clock;
     this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
     this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
+    this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
@@ -179,49 +165,15 @@ export class ChatService {
     visibility?: string;
     invite?: string;
   }): Promise<Caller & JoinRoomResult> {
-    const roomId = checkRoomId(input.roomId);
-    const capacity = checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits);
-    const visibility = checkVisibility(input.visibility);
-    const invite = input.invite === undefined ? undefined : checkInvite(input.invite);
-    // A newcomer refused at the door would leave an identity nobody holds: look before creating one.
-    if (input.clientId === undefined) await refuseStranger(this.engine, roomId, invite);
-    const caller = await this.participants.callerOrNew(
-      input.clientId,
-      input.displayName,
-      input.origin ?? LOCAL_ORIGIN,
-    );
-    const now = this.clock.now();
-    const outcome = await this.engine.joinRoom({
-      roomId,
-      userId: caller.userId,
-      createIfMissing: invite === undefined,
-      capacity,
-      visibility,
-      newInvite: visibility === 'private' ? newInvite(this.ids) : undefined,
-      invite,
-      now,
-      notice: systemMessage(this.ids, joinedNotice(caller.displayName), now),
-      recentLimit: RECENT_ON_JOIN,
+    return this.arrivals.join({
+      roomId: checkRoomId(input.roomId),
+      displayName: input.displayName,
+      clientId: input.clientId,
+      origin: input.origin ?? LOCAL_ORIGIN,
+      capacity: checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits),
+      visibility: checkVisibility(input.visibility),
+      invite: input.invite === undefined ? undefined : checkInvite(input.invite),
     });
-    switch (outcome.kind) {
-      case 'room_not_found':
-        throw roomNotFound(roomId);
-      case 'room_full':
-        throw roomFull(roomId);
-      case 'chat_ended':
-        throw chatEnded(roomId);
-      case 'created':
-        return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
-      case 'joined': {
-        const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
-        await announce(this.engine.bus, roomId, outcome.notice, others);
-        const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
-        await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
-        return { ...caller, ...this.joinedView(caller, outcome) };
-      }
-      case 'already_member':
-        return { ...caller, ...this.joinedView(caller, outcome) };
-    }
   }
 
   async sendMessage(input: {
@@ -423,19 +375,5 @@ export class ChatService {
   private endOfWait(superseded: boolean): WaitEnd {
     if (this.stopping.signal.aborted) return 'shutdown';
     return superseded ? 'superseded' : 'timeout';
-  }
-
-  private joinedView(
-    caller: Caller,
-    outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
-  ): JoinRoomResult {
-    const others = outcome.members.filter((member) => member.userId !== caller.userId);
-    return {
-      status: 'joined',
-      room: outcome.room,
-      partner: others.length === 1 ? (others[0] ?? null) : null,
-      members: outcome.members,
-      recentMessages: outcome.recent,
-    };
   }
 }
