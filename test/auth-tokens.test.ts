@@ -148,6 +148,45 @@ describe('static tokens', () => {
     for (const client of [first, third, bo, modern]) await client.close();
   });
 
+  it("refuses one subject's client_id to another subject exactly as an unknown one, in both eras", async () => {
+    const ada = await clientWith(ADA, 'modern');
+    const joined = await ada.callTool({
+      name: 'join_room',
+      arguments: { room_id: 'owned', display_name: 'Ada' },
+    });
+    const adaId = (joined.structuredContent as { client_id: string }).client_id;
+    const unknownId = `c_${'A'.repeat(32)}`;
+    for (const era of ['modern', 'legacy'] as const) {
+      const { client: bo, transport } = await connectWith(BO, era);
+      for (const [tool, args] of [
+        ['get_status', {}],
+        ['send_message', { room_id: 'owned', message: 'taken over' }],
+        ['join_room', { room_id: 'owned', display_name: 'Bo' }],
+        ['enter_queue', {}],
+      ] as const) {
+        const stolen = await bo.callTool({ name: tool, arguments: { ...args, client_id: adaId } });
+        const unknown = await bo.callTool({ name: tool, arguments: { ...args, client_id: unknownId } });
+        expect(stolen.isError, tool).toBe(true);
+        const body = stolen.structuredContent as { code: string; error: string };
+        expect(body.code, tool).toBe('invalid_client');
+        expect({ ...body, error: body.error.replace(adaId, 'ID') }).toEqual({
+          ...(unknown.structuredContent as object),
+          error: (unknown.structuredContent as { error: string }).error.replace(unknownId, 'ID'),
+        });
+      }
+      if (era === 'legacy') await transport.terminateSession();
+      await bo.close();
+    }
+    // Nothing was said or changed in Ada's name, and her client_id still works for her.
+    const history = await ada.callTool({
+      name: 'get_messages',
+      arguments: { room_id: 'owned', client_id: adaId },
+    });
+    expect((history.structuredContent as { messages: unknown[] }).messages).toEqual([]);
+    expect((await ada.callTool({ name: 'get_status', arguments: { client_id: adaId } })).isError).toBeFalsy();
+    await ada.close();
+  });
+
   it('opens /metrics to admins only', async () => {
     expect((await fetch(`${server.url}/metrics`, { headers: bearer(BO) })).status).toBe(403);
     expect((await fetch(`${server.url}/metrics`, { headers: bearer(ADA) })).status).toBe(200);
