@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/clients.js';
 import { until } from './support/poll.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer({ allowedOrigins: new Set(['https://chat.example.com']) });
 let mcp: string;
 
-beforeAll(async () => {
-  server = await startTestServer({ allowedOrigins: new Set(['https://chat.example.com']) });
+beforeAll(() => {
   mcp = server.mcpUrl.href;
-});
-afterAll(async () => {
-  await server.dispose();
 });
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
