@@ -165,6 +165,26 @@ describe('refusals', () => {
   });
 });
 
+describe('subjects', () => {
+  it('keeps a participant to the token subject (sub) that created it', async () => {
+    const [mine, theirs] = [await issuer.token(resource), await issuer.token(resource, OTHER_CLIENT)];
+    const call = async (token: string, name: string, args: Record<string, unknown>) => {
+      const response = await modernToolCall(server.mcpUrl, name, args, { headers: bearer(token) });
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { result: { structuredContent: Record<string, unknown> } };
+      return body.result.structuredContent;
+    };
+    const created = await call(mine, 'enter_queue', { display_name: 'Ada' });
+    expect(await call(theirs, 'get_status', { client_id: created.client_id })).toMatchObject({
+      code: 'invalid_client',
+    });
+    // Its owner still uses it (it may have been matched with the queued client of an earlier case).
+    expect(await call(mine, 'get_status', { client_id: created.client_id })).toMatchObject({
+      user_id: created.user_id,
+    });
+  });
+});
+
 describe('/metrics with access control', () => {
   it('needs the token of a subject in MCP_CHAT_ADMINS', async () => {
     const metrics = `${server.url}/metrics`;
