@@ -52,6 +52,8 @@ export class HttpApp {
   private readonly server: Server;
   private readonly endpoint: McpEndpoint;
   private readonly boundToLoopback: boolean;
+  /** The host name of MCP_CHAT_PUBLIC_URL, allowed as Host even on loopback (a local reverse proxy). */
+  private readonly publicHost: string | undefined;
   /** Built once the server listens: the default public URL is the address it listens on. */
   private gate: AccessGate | undefined;
   private draining = false;
@@ -61,6 +63,7 @@ export class HttpApp {
   constructor(options: HttpAppOptions) {
     this.options = options;
     this.boundToLoopback = isLoopbackHost(options.host);
+    this.publicHost = options.access.publicUrl ? new URL(options.access.publicUrl).hostname : undefined;
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
       createSession: options.createSession,
@@ -139,7 +142,10 @@ export class HttpApp {
       return;
     }
     // Every path, not only /mcp: a rebinding page must not read metrics either.
-    if (!originAllowed(req, this.options.allowedOrigins) || !hostAllowed(req, this.boundToLoopback)) {
+    if (
+      !originAllowed(req, this.options.allowedOrigins) ||
+      !hostAllowed(req, this.boundToLoopback, this.publicHost)
+    ) {
       sendRpcError(
         res,
         403,
