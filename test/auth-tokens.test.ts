@@ -163,6 +163,9 @@ describe('static tokens', () => {
         ['send_message', { room_id: 'owned', message: 'taken over' }],
         ['join_room', { room_id: 'owned', display_name: 'Bo' }],
         ['enter_queue', {}],
+        // Waits: in the 2026-07-28 era these take the lean lane, which gets the caller too.
+        ['wait_for_message', { room_id: 'owned', timeout: 1 }],
+        ['wait_for_match', { timeout: 1 }],
       ] as const) {
         const stolen = await bo.callTool({ name: tool, arguments: { ...args, client_id: adaId } });
         const unknown = await bo.callTool({ name: tool, arguments: { ...args, client_id: unknownId } });
