@@ -102,7 +102,7 @@ export class HttpApp {
     const { address, port } = this.server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
     const url = `http://${host}:${port}`;
-    this.gate = new AccessGate(this.options.access, url);
+    this.gate = new AccessGate(this.options.access, url, this.options.logger);
     return url;
   }
 

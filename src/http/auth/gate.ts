@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import { sendJson } from '../replies.js';
 import type { AccessMode, RequestCaller, TokenVerifier } from './types.js';
 
@@ -34,6 +35,8 @@ export class AccessGate {
   constructor(
     private readonly settings: AccessSettings,
     listeningUrl: string,
+    /** Refusals are logged with their reason and the client's address, never with the token. */
+    private readonly logger?: Pick<Logger, 'debug' | 'warn'>,
   ) {
     const base = (settings.publicUrl ?? listeningUrl).replace(/\/+$/, '');
     this.resourceUrl = `${base}/mcp`;
@@ -71,6 +74,10 @@ export class AccessGate {
       return { admitted: false };
     }
     const verdict = await this.verifier.verify(token);
+    if (verdict.kind === 'unavailable')
+      this.logger?.warn({ reason: verdict.reason }, 'cannot check access tokens');
+    else if (verdict.kind !== 'ok')
+      this.logger?.debug({ address, reason: verdict.reason }, 'access token refused');
     switch (verdict.kind) {
       case 'ok':
         return { admitted: true, caller: { subject: verdict.subject, limitKey: `sub:${verdict.subject}` } };
