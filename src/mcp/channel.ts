@@ -67,6 +67,7 @@ export function channelFor(event: ChatEvent): ChannelNotification | null {
         kind: 'left',
       });
     case 'member_joined':
+    case 'superseded':
     case 'resync':
       return null;
   }

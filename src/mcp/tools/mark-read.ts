@@ -28,8 +28,13 @@ export const markRead = defineTool({
   annotations: { ...chatTool, idempotentHint: true, openWorldHint: false },
   successFlag: false,
   parks: false,
-  run: async (chat, args) => {
-    const marked = await chat.markRead({ roomId: args.room_id, clientId: args.client_id, seq: args.seq });
+  run: async (chat, args, call) => {
+    const marked = await chat.markRead({
+      origin: call.origin,
+      roomId: args.room_id,
+      clientId: args.client_id,
+      seq: args.seq,
+    });
     return {
       room_id: marked.roomId,
       read_up_to: marked.readUpTo,
