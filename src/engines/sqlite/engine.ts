@@ -34,6 +34,7 @@ import type {
 import { LocalBus } from '../local-bus.js';
 import { BucketTable } from '../token-bucket.js';
 import { WaitTable } from '../wait-table.js';
+import { markRead, unreadSummary } from './read-position.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -221,36 +222,11 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
-    return this.storage.transaction(() => {
-      const rows = this.sql.unreadRoomsOf.all({ user: userId, except: exceptRoomId ?? '' }) as {
-        room_id: string;
-        cursor: number;
-        unread: number;
-      }[];
-      return rows
-        .filter((row) => row.unread > 0)
-        .map((row) => ({
-          roomId: row.room_id,
-          count: row.unread,
-          latest: toMessage(this.sql.newestUnread.get(row.room_id, row.cursor, userId) as MessageRow),
-        }));
-    });
+    return this.storage.transaction(() => unreadSummary(this.sql, userId, exceptRoomId));
   }
 
-  async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
-    return this.storage.transaction((): MarkReadOutcome => {
-      const room = this.room(roomId);
-      if (!room) return { kind: 'room_not_found' };
-      const membership = this.membership(roomId, userId);
-      if (!membership || membership.leftAt !== null) {
-        return membership && room.endedAt !== null ? { kind: 'chat_ended' } : { kind: 'not_in_room' };
-      }
-      if (seq > room.lastSeq) return { kind: 'beyond_end', lastSeq: room.lastSeq };
-      const cursor = Math.max(membership.cursor, seq);
-      if (cursor !== membership.cursor) this.sql.setCursor.run(cursor, roomId, userId);
-      const remaining = (this.sql.unreadCount.get(roomId, cursor, userId) as { n: number }).n;
-      return { kind: 'marked', cursor, remaining };
-    });
+  async markRead(request: MarkReadRequest): Promise<MarkReadOutcome> {
+    return this.storage.transaction(() => markRead(this.sql, request));
   }
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
