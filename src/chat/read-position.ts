@@ -64,8 +64,9 @@ export class ReadPosition {
   }
 
   /** send_message's `read_up_to`, for a caller already identified. */
-  readUpTo(roomId: string, userId: string, seq: number): Promise<MarkReadResult> {
-    return this.markRead(roomId, userId, seq, 'read_up_to');
+  async readUpTo(roomId: string, userId: string, seq: number | undefined): Promise<void> {
+    const checked = checkSeq('read_up_to', seq);
+    if (checked !== undefined) await this.markRead(roomId, userId, checked, 'read_up_to');
   }
 
   /** Moves the cursor forward to `seq` (never back); `argument` names it in a refusal. */

@@ -196,11 +196,10 @@ export class ChatService {
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
-    const readUpTo = checkSeq('read_up_to', input.readUpTo);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
-    // Before the append: a read_up_to past the end refuses the call with nothing sent.
-    if (readUpTo !== undefined) await this.readPosition.readUpTo(roomId, caller.userId, readUpTo);
+    // Before the append: a bad read_up_to refuses the call with nothing sent.
+    await this.readPosition.readUpTo(roomId, caller.userId, input.readUpTo);
     const outcome = await this.engine.appendMessage({
       roomId,
       userId: caller.userId,
