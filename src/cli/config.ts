@@ -22,6 +22,8 @@ export interface ServeConfig {
   maxMessageBytes: number;
   maxRoomCapacity: number;
   rateLimit: number;
+  /** Serve the web chat at `/`. */
+  web: boolean;
 }
 
 interface Setting {
@@ -108,6 +110,12 @@ export const SETTINGS = {
     fallback: String(DEFAULT_LIMITS.sendRatePerSecond),
     help: 'Messages per second per client, burst twice that; 0 turns it off.',
   },
+  web: {
+    env: 'MCP_CHAT_WEB',
+    flag: 'web',
+    fallback: 'on',
+    help: 'on or off: the web chat for people at /.',
+  },
 } satisfies Record<string, Setting>;
 
 export class ConfigError extends Error {
@@ -175,6 +183,10 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const host = text(SETTINGS.host).trim();
   if (host === '') throw new ConfigError('MCP_CHAT_HOST (--host) must not be empty.');
+  const web = text(SETTINGS.web).trim().toLowerCase();
+  if (web !== 'on' && web !== 'off') {
+    throw new ConfigError(`MCP_CHAT_WEB (--web) must be on or off; got "${web}".`);
+  }
   const db = text(SETTINGS.db).trim();
   if (db === '') throw new ConfigError('MCP_CHAT_DB (--db) must not be empty.');
 
@@ -194,6 +206,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, 1, 1_048_576),
     maxRoomCapacity: integer(SETTINGS.maxRoomCapacity, 2, 10_000),
     rateLimit: number(SETTINGS.rateLimit, (n) => n >= 0, 'a number of messages per second, 0 or more'),
+    web: web === 'on',
   };
 }
 

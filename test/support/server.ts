@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     maxMessageBytes: 16_384,
     maxRoomCapacity: 50,
     rateLimit: 0,
+    web: true,
     ...overrides,
   };
 }
