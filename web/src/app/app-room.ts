@@ -25,6 +25,7 @@ export class AppRoom {
   private readonly options: AppRoomOptions;
   private roomId: string | undefined;
   private userId: string | undefined;
+  private displayName: string | undefined;
   private feed = new RoomFeed();
   private view: RoomView | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -41,6 +42,7 @@ export class AppRoom {
   /** Shows the room a tool result is about (or the queue, when it is about waiting). */
   show(result: Json, roomId: string | undefined): void {
     if (typeof result.user_id === 'string') this.userId = result.user_id;
+    if (typeof result.display_name === 'string') this.displayName = result.display_name;
     if (roomId && roomId !== this.roomId) this.enter(roomId);
     if (!this.roomId) this.options.main.replaceChildren(this.waiting);
     if (this.view) {
@@ -93,6 +95,7 @@ export class AppRoom {
   private async refreshStatus(): Promise<void> {
     const status = await this.options.caller.call('get_status', { client_id: this.clientId });
     if (typeof status.user_id === 'string') this.userId = status.user_id;
+    if (typeof status.display_name === 'string') this.displayName = status.display_name;
     const rooms = Array.isArray(status.rooms) ? (status.rooms as Json[]) : [];
     if (!this.roomId) {
       // Matched while the view watched the queue: the newest room is the match.
@@ -145,7 +148,7 @@ export class AppRoom {
         {
           seq: Number(body.seq),
           message: text,
-          sender: 'You',
+          sender: this.displayName ?? 'You',
           sender_id: this.userId ?? '',
           timestamp: String(body.timestamp),
           message_id: String(body.message_id),
