@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { ROOM_VIEW_TOOL_META, TOOLS_WITH_ROOM_VIEW } from './app-resource.js';
 import { descriptions, titles } from './descriptions.js';
 import { advertisedOutputSchema, inputSchemas, type ToolName } from './schemas.js';
 import { tools } from './tools.js';
@@ -31,4 +32,5 @@ export const TOOL_LIST: Tool[] = TOOL_NAMES.map((name) => ({
   inputSchema: jsonSchema(inputSchemas[name], 'input'),
   outputSchema: jsonSchema(advertisedOutputSchema(name), 'output') as Tool['outputSchema'],
   annotations: { title: titles[name], ...tools[name].annotations },
+  ...(TOOLS_WITH_ROOM_VIEW.has(name) ? { _meta: ROOM_VIEW_TOOL_META } : {}),
 }));
