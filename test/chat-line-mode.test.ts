@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/cli.js';
 import { connect } from './support/clients.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
 // Line mode: `mcp-chat chat` with its standard streams piped, as a script would run it.
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer();
 
 const STAMP = String.raw`\[\d\d:\d\d:\d\d\]`;
 

@@ -72,5 +72,6 @@ describe('mcp-chat chat across server restarts', () => {
     chat.child.stdin.end();
     expect(await chat.exited).toBe(0);
     await bob.close();
-  });
+    // Three server starts and a client process, each a separate Node: slow on a busy machine.
+  }, 90_000);
 });

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openLink } from '../src/cli/chat/connection.js';
 import { type ChatLine, ChatSession, type SessionEvent, type SessionState } from '../src/cli/chat/session.js';
 import { connect } from './support/clients.js';
 import { until } from './support/poll.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
 // The session controller without a terminal: the same object both front ends drive, against the
 // real server, with an official-SDK client on the other side.
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer();
 
 interface Watched {
   session: ChatSession;

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CLI, ROOT } from './support/cli.js';
 import { connect } from './support/clients.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 import { haveTmux, TmuxScreen } from './support/tmux.js';
 
 // The full-screen interface in a real pseudo-terminal (tmux), against the real server, with an
 // official-SDK client as the partner.
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer();
 
 const SGR_GREEN = '\u001b[32m';
 const SGR_CYAN = '\u001b[36m';

@@ -1,16 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer, untilParked } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer();
 const open: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterAll(async () => {
   await Promise.allSettled(open.map((client) => client.close()));
-  await server.dispose();
 });
 
 async function client(era: Era): Promise<ChatClient> {
@@ -139,7 +134,7 @@ describe.each<Era>(ERAS)('a conversation (%s era)', (era) => {
   it('wakes a wait parked before the send, and a cancelled wait takes nothing', async () => {
     const { a, b, roomId, annId, bobId } = await matchedPair(era);
     const parked = b.call('wait_for_message', { room_id: roomId, client_id: bobId, timeout: 30 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await untilParked(server, 1);
     await a.call('send_message', { room_id: roomId, client_id: annId, message: 'wake up' });
     expect(await parked).toMatchObject({ message: 'wake up', seq: 1 });
 
@@ -152,7 +147,7 @@ describe.each<Era>(ERAS)('a conversation (%s era)', (era) => {
         signal: controller.signal,
       },
     );
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await untilParked(server, 1);
     controller.abort();
     await expect(cancelled).rejects.toThrow();
     await a.call('send_message', { room_id: roomId, client_id: annId, message: 'after the cancel' });

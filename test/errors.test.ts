@@ -1,18 +1,16 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
-import { startTestServer, TEST_ENGINE, type TestServer } from './support/server.js';
+import { sharedTestServer, startTestServer, TEST_ENGINE } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer();
 let client: ChatClient;
 
 beforeAll(async () => {
-  server = await startTestServer();
   client = await connect(server.mcpUrl, 'modern');
 });
 afterAll(async () => {
   await client.close();
-  await server.dispose();
 });
 
 /** After every refusal the server must still serve a whole exchange correctly. */

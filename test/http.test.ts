@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { connect } from './support/clients.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { until } from './support/poll.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer({ allowedOrigins: new Set(['https://chat.example.com']) });
 let mcp: string;
 
-beforeAll(async () => {
-  server = await startTestServer({ allowedOrigins: new Set(['https://chat.example.com']) });
+beforeAll(() => {
   mcp = server.mcpUrl.href;
-});
-afterAll(async () => {
-  await server.dispose();
 });
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
@@ -262,6 +259,33 @@ describe('/metrics', () => {
     expect(text).toMatch(/^mcp_chat_parked_waits \d+/m);
     expect(text).toMatch(/^mcp_chat_tool_calls_total\{tool="get_status",outcome="invalid_client"\} [1-9]/m);
     expect(text).toMatch(/^mcp_chat_process_resident_memory_bytes \d+/m);
+    await c.close();
+  });
+  it('counts parked waits, not participants: two waits by one participant read 2', async () => {
+    const c = await connect(server.mcpUrl, 'modern');
+    const joined = await c.call('join_room', { room_id: 'gauge', display_name: 'Gauge' });
+    const parkedWaits = async () => {
+      const text = await (await fetch(`${server.url}/metrics`)).text();
+      return Number(/^mcp_chat_parked_waits (\d+)/m.exec(text)?.[1]);
+    };
+    const stops = [new AbortController(), new AbortController()];
+    const waits = stops.map((stop) =>
+      c.call(
+        'wait_for_message',
+        { room_id: 'gauge', client_id: joined.client_id, timeout: 60 },
+        { signal: stop.signal },
+      ),
+    );
+    await until(
+      async () => ((await parkedWaits()) === 2 ? true : undefined),
+      () => 'the gauge to read two parked waits',
+    );
+    for (const stop of stops) stop.abort();
+    await Promise.allSettled(waits);
+    await until(
+      async () => ((await parkedWaits()) === 0 ? true : undefined),
+      () => 'the gauge to drop back to zero',
+    );
     await c.close();
   });
 });

@@ -1,44 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ChatEngine, roomTopic } from '../src/chat/engine.js';
-import { SqliteEngine } from '../src/engines/sqlite/engine.js';
 import { connect, type Era } from './support/clients.js';
 import { type InspectorEra, inspectorCall, inspectorVersion, runInspector } from './support/inspector.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer, untilParked } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer();
 let home: string;
-beforeAll(async () => {
-  server = await startTestServer();
+beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'mcp-chat-inspector-'));
 });
-afterAll(async () => {
-  await server.dispose();
+afterAll(() => {
   rmSync(home, { recursive: true, force: true });
 });
-
-/**
- * A wait subscribes to its room's topic before its first read, so once the topic has a listener a
- * message sent is either read by that first read or wakes the wait: the send below then happens
- * while the call is in flight, not before it. Stops early if the wait answers on its own (the
- * assertions on its result then say what it returned).
- */
-async function untilWaitParked(engine: ChatEngine, roomId: string, wait: Promise<unknown>): Promise<void> {
-  if (!(engine instanceof SqliteEngine)) throw new Error('This test watches the SQLite engine’s bus.');
-  let answered = false;
-  wait.then(
-    () => {
-      answered = true;
-    },
-    () => {
-      answered = true;
-    },
-  );
-  while (!answered && !engine.bus.hasTopic(roomTopic(roomId))) await delay(5);
-}
 
 // Each pairing crosses eras: the Inspector in one, the official SDK client parked in the other.
 const pairings: { inspector: InspectorEra; sdk: Era }[] = [
@@ -64,7 +39,7 @@ describe.each(pairings)(
       const annId = joined.client_id as string;
       // Bounded below the test's own timeout, so a lost message shows as a timeout result.
       const parked = ann.call('wait_for_message', { room_id: roomId, client_id: annId, timeout: 20 });
-      await untilWaitParked(server.engine, roomId, parked);
+      await untilParked(server, 1);
 
       const sent = await call('send_message', {
         room_id: roomId,

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect } from './support/clients.js';
 import { received } from './support/notifications.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer({ idleTimeoutSeconds: 2 });
 const open: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ idleTimeoutSeconds: 2 });
-});
 afterAll(async () => {
   await Promise.allSettled(open.map((c) => c.close()));
-  await server.dispose();
 });
 
 async function client(era: 'modern' | 'legacy' | 'sdk1'): Promise<ChatClient> {

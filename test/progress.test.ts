@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
 import { modernToolCall, parseSse } from './support/raw.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer({ progressIntervalSeconds: 2 });
 const open: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer({ progressIntervalSeconds: 2 });
-});
 afterAll(async () => {
   await Promise.allSettled(open.map((c) => c.close()));
-  await server.dispose();
 });
 
 describe('progress while parked', () => {

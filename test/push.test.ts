@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
 import { received } from './support/notifications.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer, untilParked } from './support/server.js';
 
-let server: TestServer;
+const server = sharedTestServer();
 const open: ChatClient[] = [];
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
 afterAll(async () => {
   await Promise.allSettled(open.map((c) => c.close()));
-  await server.dispose();
 });
 
 async function client(era: Era): Promise<ChatClient> {
@@ -122,7 +117,7 @@ describe('push in the 2026-07-28 era', () => {
       client_id: me.client_id,
       timeout: 10,
     });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await untilParked(server, 1);
     await talker.call('send_message', {
       room_id: 'main',
       client_id: partner.client_id,

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connect } from './support/clients.js';
 import { JSON_HEADERS, parseSse, readEvents } from './support/raw.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer();
 
 async function rpc(sessionId: string | undefined, body: unknown): Promise<Response> {
   return fetch(server.mcpUrl, {

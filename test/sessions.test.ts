@@ -1,14 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JSON_HEADERS } from './support/raw.js';
-import { startTestServer, type TestServer } from './support/server.js';
+import { sharedTestServer } from './support/server.js';
 
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer({ sessionTtlSeconds: 1 });
-});
-afterAll(async () => {
-  await server.dispose();
-});
+const server = sharedTestServer({ sessionTtlSeconds: 1 });
 
 async function initialize(): Promise<string> {
   const response = await fetch(server.mcpUrl, {

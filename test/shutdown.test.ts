@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connect } from './support/clients.js';
-import { spawnServer } from './support/process.js';
+import { spawnServer, untilParkedWaits } from './support/process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-sigterm-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,7 +29,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('a clean shutdown on %s', (signal)
       legacy.call('wait_for_message', { room_id: 'stop', client_id: b.client_id, timeout: 120, after: 999 }),
       modern.call('wait_for_match', { client_id: queued.client_id, timeout: 120 }),
     ];
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilParkedWaits(first, 3);
 
     const sentAt = Date.now();
     first.child.kill(signal);

@@ -23,6 +23,10 @@ import type {
  *   as outcome values, never thrown, so the chat layer decides how to word them.
  * - Engines store what they are given. They make no product decisions: the texts of system
  *   messages, which rooms end on a leave and every validation belong to the chat layer.
+ * - Once `close` was called, every method (but `close` itself, which is harmless to repeat)
+ *   rejects with `StorageUnavailableError`.
+ * - Every engine takes `EngineOptions` and honours them as written there: retention of the room
+ *   log, and idempotency keys remembered for `IDEMPOTENCY_WINDOW_SECONDS` whatever the retention.
  */
 export interface ChatEngine {
   /** How events reach waiters on this instance and on every other instance sharing the store. */
@@ -84,9 +88,6 @@ export interface ChatEngine {
   /** The room and this participant's membership in it (null when it never joined). */
   roomAccess(roomId: string, userId: string): Promise<RoomAccess>;
 
-  /** Current members, in the order they joined. */
-  members(roomId: string): Promise<Member[]>;
-
   /**
    * Removes an active member, atomically: sets `leftAt`; appends `farewell` when anybody remains;
    * ends the room when `endRoom` is set. Refuses with `room_not_found`, `chat_ended` (the room had
@@ -102,8 +103,9 @@ export interface ChatEngine {
   /**
    * Appends a message from an active member of an open room, atomically with its checks:
    * seq = previous seq + 1, no gaps, no reuse. With an `idempotencyKey` already used by the same
-   * sender in the same room, nothing is written and the first message comes back as `duplicate`;
-   * keys are remembered for at least 24 hours.
+   * sender in the same room, nothing is written and the first message comes back as `duplicate`
+   * (checked before the membership: a retry after leaving still gets its first answer). Keys are
+   * remembered for `IDEMPOTENCY_WINDOW_SECONDS`, even when retention has removed the message.
    * Refuses with `room_not_found`, `chat_ended` or `not_in_room`.
    */
   appendMessage(request: AppendRequest): Promise<AppendOutcome>;
@@ -143,9 +145,41 @@ export interface ChatEngine {
   /** Resolves when storage answers; rejects with `StorageUnavailableError` otherwise. */
   ping(): Promise<void>;
 
-  /** Releases storage and bus connections. Calls after close reject. */
+  /** Releases storage and bus connections. Calls after close reject; closing twice is harmless. */
   close(): Promise<void>;
 }
+
+/**
+ * What every engine is configured with, besides where its storage is. The chat layer does not
+ * read these: they are the operator's policy, which each engine applies in its own storage.
+ */
+export interface EngineOptions {
+  /** Room log retention; absent keeps everything. */
+  retention?: Retention;
+  /** A bus listener threw; the engine goes on delivering to the others. */
+  onListenerError?: (error: unknown) => void;
+}
+
+/**
+ * Room log retention, applied by every engine on each append to a room (so a busy room never
+ * holds more than allowed) and, for rooms gone silent, in the background. 0 switches a limit off.
+ * Removed messages keep their seq: numbering goes on without reuse, `latestSeq` is unchanged, and
+ * cursors past them stay valid. Idempotency keys outlive retention (see `appendMessage`).
+ */
+export interface Retention {
+  /** Most messages kept per room: the oldest go as new ones arrive. */
+  maxMessages: number;
+  /**
+   * Messages created more than this before the newest message of their room go when it is
+   * appended; a silent room's messages go within a minute or so of reaching this age.
+   */
+  maxAgeSeconds: number;
+}
+
+export const NO_RETENTION: Retention = { maxMessages: 0, maxAgeSeconds: 0 };
+
+/** How long an idempotency key is remembered, by the storage's wall clock: 24 hours. */
+export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
 /**
  * Publish-subscribe between the chat and its waiters. Events are hints that state changed, never

@@ -1,28 +1,33 @@
 import { setMaxListeners } from 'node:events';
-import {
-  type ChatEngine,
-  type ChatEvent,
-  type HistoryPage,
-  type LeaveReason,
-  roomTopic,
-  userTopic,
-} from './engine.js';
-import { type Clock, credentialDigest, type IdSource, randomIds, systemClock } from './identity.js';
-import { park } from './park.js';
+import { requireMembership, requireReader, takeSendToken } from './access.js';
+import { announce, tell } from './broadcast.js';
+import { Departures } from './departures.js';
+import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
+import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import {
   chatEnded,
+  joinedNotice,
   notInQueue,
   notInRoom,
-  rateLimited,
   refusal,
   roomFull,
-  roomNotFound,
-  unknownClient,
-} from './refusals.js';
+  systemMessage,
+} from './notices.js';
+import { park } from './park.js';
+import { Participants } from './participants.js';
+import { Presence, type SweepResult } from './presence.js';
+import type {
+  Caller,
+  JoinRoomResult,
+  MatchWaitResult,
+  MessageWaitResult,
+  QueueStanding,
+  StatusResult,
+  WaitEnd,
+} from './results.js';
 import {
   type ChatLimits,
   checkCapacity,
-  checkDisplayName,
   checkHistoryLimit,
   checkIdempotencyKey,
   checkMessageText,
@@ -33,16 +38,7 @@ import {
   RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import {
-  type ChatMessage,
-  type Member,
-  type MessageDraft,
-  type Participant,
-  type Room,
-  type RoomSummary,
-  SYSTEM_SENDER_ID,
-  SYSTEM_SENDER_NAME,
-} from './types.js';
+import type { ChatMessage, Member, Room } from './types.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -51,53 +47,6 @@ export interface ChatServiceOptions {
   idleTimeoutMs?: number;
   ids?: IdSource;
   clock?: Clock;
-}
-
-/** Who made a call: the participant behind a valid client_id. */
-export interface Caller extends Participant {
-  clientId: string;
-}
-
-export type QueueStanding =
-  | { status: 'matched'; roomId: string; partner: Member }
-  | { status: 'waiting'; position: number; queueLength: number }
-  | { status: 'already_waiting'; position: number; queueLength: number }
-  | { status: 'already_in_chat'; roomId: string };
-
-export type MatchWaitResult =
-  | { status: 'matched'; roomId: string; partner: Member }
-  | { status: 'waiting'; position: number; queueLength: number; endedBy: WaitEnd };
-
-export type JoinRoomResult =
-  | { status: 'room_created'; room: Room; members: Member[] }
-  | {
-      status: 'joined';
-      room: Room;
-      partner: Member | null;
-      members: Member[];
-      recentMessages: ChatMessage[];
-    };
-
-export type MessageWaitResult =
-  | {
-      status: 'messages';
-      messages: ChatMessage[];
-      /**
-       * Puts the messages back (moves the cursor back, unless another wait moved it since): for
-       * the protocol face to call when the answer could not be delivered.
-       */
-      undo(): Promise<void>;
-    }
-  | { status: 'timeout'; endedBy: WaitEnd };
-
-/** Why a wait came back empty: its own timeout, or the server stopping (call again after the restart). */
-export type WaitEnd = 'timeout' | 'shutdown';
-
-export interface StatusResult {
-  participant: Participant;
-  state: 'idle' | 'waiting' | 'in_room';
-  position?: number;
-  rooms: RoomSummary[];
 }
 
 /**
@@ -109,11 +58,11 @@ export class ChatService {
   private readonly engine: ChatEngine;
   private readonly ids: IdSource;
   private readonly clock: Clock;
-  private readonly idleTimeoutMs: number;
+  private readonly participants: Participants;
+  private readonly presence: Presence;
+  private readonly departures: Departures;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
-  /** Participants holding a wait on this instance: waiting is presence (see sweepIdle). */
-  private readonly parked = new Map<string, { waits: number; touchedAt: number }>();
 
   constructor({
     engine,
@@ -124,16 +73,18 @@ export class ChatService {
   }: ChatServiceOptions) {
     this.engine = engine;
     this.limits = limits;
-    this.idleTimeoutMs = idleTimeoutMs;
     this.ids = ids;
     this.clock = clock;
+    this.participants = new Participants(engine, ids, clock);
+    this.presence = new Presence(engine, clock, idleTimeoutMs);
+    this.departures = new Departures(engine, ids, clock);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
     setMaxListeners(0, this.stopping.signal);
   }
 
   /** Creates a participant, or identifies an existing one when a client_id is given. */
   async enterQueue(input: { displayName?: string; clientId?: string }): Promise<Caller & QueueStanding> {
-    const caller = await this.callerOrNew(input.clientId, input.displayName);
+    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
     const outcome = await this.engine.enqueue(caller.userId, {
       now: this.clock.now(),
       matchRoomId: this.ids.matchRoomId(),
@@ -142,8 +93,8 @@ export class ChatService {
       case 'matched': {
         const me: Member = { userId: caller.userId, displayName: caller.displayName };
         const roomId = outcome.room.roomId;
-        await this.tell([outcome.partner.userId], { type: 'matched', roomId, partner: me });
-        await this.tell([caller.userId], { type: 'matched', roomId, partner: outcome.partner });
+        await tell(this.engine.bus, [outcome.partner.userId], { type: 'matched', roomId, partner: me });
+        await tell(this.engine.bus, [caller.userId], { type: 'matched', roomId, partner: outcome.partner });
         return { ...caller, status: 'matched', roomId, partner: outcome.partner };
       }
       case 'waiting':
@@ -167,7 +118,7 @@ export class ChatService {
     onEvent?: (event: ChatEvent) => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
-    const caller = await this.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
     const matched = await this.whileParked(caller, input.onEvent, () =>
@@ -200,14 +151,14 @@ export class ChatService {
   }): Promise<Caller & JoinRoomResult> {
     const roomId = checkRoomId(input.roomId);
     const capacity = checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits);
-    const caller = await this.callerOrNew(input.clientId, input.displayName);
+    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
     const now = this.clock.now();
     const outcome = await this.engine.joinRoom({
       roomId,
       userId: caller.userId,
       capacity,
       now,
-      notice: this.systemDraft(`[System] ${caller.displayName} has joined the chat.`, now),
+      notice: systemMessage(this.ids, joinedNotice(caller.displayName), now),
       recentLimit: RECENT_ON_JOIN,
     });
     switch (outcome.kind) {
@@ -219,9 +170,9 @@ export class ChatService {
         return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
       case 'joined': {
         const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
-        await this.announce(roomId, outcome.notice, others);
+        await announce(this.engine.bus, roomId, outcome.notice, others);
         const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
-        await this.tell(others, { type: 'member_joined', roomId, member: joiner });
+        await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
         return { ...caller, ...this.joinedView(caller, outcome) };
       }
       case 'already_member':
@@ -239,8 +190,8 @@ export class ChatService {
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
-    const caller = await this.identify(input.clientId);
-    await this.takeSendToken(caller.userId);
+    const caller = await this.participants.identify(input.clientId);
+    await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
     const outcome = await this.engine.appendMessage({
       roomId,
       userId: caller.userId,
@@ -256,7 +207,7 @@ export class ChatService {
       },
     });
     if (outcome.kind === 'stored') {
-      await this.announce(roomId, outcome.message, outcome.recipients);
+      await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
       return outcome.message;
     }
     if (outcome.kind === 'duplicate') return outcome.message;
@@ -279,8 +230,8 @@ export class ChatService {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
-    const caller = await this.identify(input.clientId);
-    await this.requireMembership(roomId, caller.userId);
+    const caller = await this.participants.identify(input.clientId);
+    await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
     const delivery = await this.whileParked(caller, input.onEvent, () =>
       park({
@@ -332,29 +283,29 @@ export class ChatService {
     const limit = checkHistoryLimit(input.limit);
     const before = checkSeq('before', input.before);
     const after = checkSeq('after', input.after);
-    const caller = await this.identify(input.clientId);
-    await this.requireReader(roomId, caller.userId);
+    const caller = await this.participants.identify(input.clientId);
+    await requireReader(this.engine, roomId, caller.userId);
     return this.engine.readHistory({ roomId, limit, before, after });
   }
 
   async leaveChat(input: { roomId: string; clientId: string }): Promise<void> {
     const roomId = checkRoomId(input.roomId);
-    const caller = await this.identify(input.clientId);
-    const room = await this.requireMembership(roomId, caller.userId);
+    const caller = await this.participants.identify(input.clientId);
+    const room = await requireMembership(this.engine, roomId, caller.userId);
     if (room.endedAt !== null) throw chatEnded(roomId);
-    await this.leave(room, caller, 'left');
+    await this.departures.leave(room, caller, 'left');
   }
 
   /** Takes the caller out of the random queue (the contract has no other way out but a match). */
   async leaveQueue(input: { clientId: string }): Promise<void> {
-    const caller = await this.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId);
     if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
     // A wait_for_match of the caller's, here or on another instance, looks again and ends.
-    await this.tell([caller.userId], { type: 'resync' });
+    await tell(this.engine.bus, [caller.userId], { type: 'resync' });
   }
 
   async getStatus(input: { clientId: string }): Promise<StatusResult> {
-    const caller = await this.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId);
     const [state, rooms] = await Promise.all([
       this.engine.matchState(caller.userId),
       this.engine.roomsOf(caller.userId),
@@ -365,40 +316,22 @@ export class ChatService {
   }
 
   /**
-   * Presence, one round: keeps participants that hold a wait here marked as present, then takes
-   * those silent for longer than the idle timeout out of their queue and rooms, exactly as if they
-   * had called leave_chat (reason `timeout`). Safe to run on every instance at once: the engine
-   * hands each idle participant to one of them. Returns the user ids it removed.
+   * Presence, one round: takes participants silent for longer than the idle timeout out of their
+   * queue and rooms, exactly as if they had called leave_chat (reason `timeout`). A parked wait
+   * counts as presence. Safe to run on every instance at once.
    */
-  async sweepIdle(): Promise<string[]> {
-    const now = this.clock.now();
-    // Refreshing three times per timeout keeps a parked participant well clear of the cutoff
-    // on every instance, at one write per participant per third of the timeout.
-    for (const [userId, entry] of this.parked) {
-      if (now - entry.touchedAt < this.idleTimeoutMs / 3) continue;
-      await this.engine.touchParticipant(userId, now);
-      entry.touchedAt = now;
-    }
-    const idle = await this.engine.claimIdle(now - this.idleTimeoutMs, 100);
-    for (const userId of idle) {
-      await this.engine.leaveQueue(userId);
-      for (const summary of await this.engine.roomsOf(userId)) {
-        const self = summary.members.find((member) => member.userId === userId);
-        const access = await this.engine.roomAccess(summary.roomId, userId);
-        if (self && access.room) await this.leave(access.room, self, 'timeout');
-      }
-    }
-    return idle;
+  sweepIdle(): Promise<SweepResult> {
+    return this.presence.sweep((userId) => this.departures.leaveEverything(userId, 'timeout'));
   }
 
-  /** Participants holding a wait on this instance right now. */
-  get parkedCount(): number {
-    return this.parked.size;
+  /** Waits parked on this instance right now (a participant may hold several). */
+  get parkedWaits(): number {
+    return this.presence.parkedWaits;
   }
 
   /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
-  async userIdOf(clientId: string): Promise<string | null> {
-    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+  userIdOf(clientId: string): Promise<string | null> {
+    return this.participants.userIdOf(clientId);
   }
 
   /** Everything a participant should be told (matches, messages, partners leaving), on any instance. */
@@ -411,57 +344,17 @@ export class ChatService {
     this.stopping.abort();
   }
 
-  /** Writes the leave, then tells whoever remains (system message and `partner_left`). */
-  private async leave(room: Room, leaver: Member, reason: LeaveReason): Promise<void> {
-    const now = this.clock.now();
-    // Two people: the one left behind is told plainly that the conversation is over for them.
-    const farewell =
-      room.capacity === 2
-        ? {
-            ...this.systemDraft('[System] Your chat partner has left the conversation.', now),
-            disconnect: true,
-          }
-        : this.systemDraft(`[System] ${leaver.displayName} has left the chat.`, now);
-    const outcome = await this.engine.leaveRoom({
-      roomId: room.roomId,
-      userId: leaver.userId,
-      now,
-      farewell,
-      endRoom: room.kind === 'queue',
-    });
-    if (outcome.kind !== 'left') throw refusal(room.roomId, outcome);
-    const remaining = outcome.remaining.map((member) => member.userId);
-    if (outcome.farewell) await this.announce(room.roomId, outcome.farewell, remaining);
-    await this.tell(remaining, { type: 'partner_left', roomId: room.roomId, member: leaver, reason });
-  }
-
-  /** A stored message wakes the room's waits and is offered to each recipient's push channel. */
-  private async announce(roomId: string, message: ChatMessage, recipients: readonly string[]): Promise<void> {
-    const event: ChatEvent = { type: 'message', roomId, message };
-    await this.engine.bus.publish(roomTopic(roomId), event);
-    await this.tell(recipients, event);
-  }
-
-  private async tell(userIds: readonly string[], event: ChatEvent): Promise<void> {
-    await Promise.all(userIds.map((userId) => this.engine.bus.publish(userTopic(userId), event)));
-  }
-
-  /** Counts the caller as present for as long as `wait` runs (see sweepIdle). */
+  /** Counts the caller as present while `wait` runs, hearing its events through `onEvent` meanwhile. */
   private async whileParked<T>(
     caller: Caller,
     onEvent: ((event: ChatEvent) => void) | undefined,
     wait: () => Promise<T>,
   ): Promise<T> {
-    const entry = this.parked.get(caller.userId) ?? { waits: 0, touchedAt: caller.lastSeenAt };
-    entry.waits++;
-    this.parked.set(caller.userId, entry);
     const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
-      return await wait();
+      return await this.presence.whileParked(caller.userId, caller.lastSeenAt, wait);
     } finally {
       stopListening?.();
-      entry.waits--;
-      if (entry.waits === 0) this.parked.delete(caller.userId);
     }
   }
 
@@ -471,88 +364,6 @@ export class ChatService {
 
   private endOfWait(): WaitEnd {
     return this.stopping.signal.aborted ? 'shutdown' : 'timeout';
-  }
-
-  private async identify(clientId: string): Promise<Caller> {
-    const participant = await this.engine.findParticipant(credentialDigest(clientId));
-    if (!participant) throw unknownClient(clientId);
-    const now = this.clock.now();
-    // Presence needs about a second of resolution; skipping closer touches saves a write per call.
-    if (now - participant.lastSeenAt >= 1000) {
-      await this.engine.touchParticipant(participant.userId, now);
-      participant.lastSeenAt = now;
-    }
-    return { ...participant, clientId };
-  }
-
-  private async callerOrNew(clientId: string | undefined, displayName: string | undefined): Promise<Caller> {
-    const name = displayName === undefined ? undefined : checkDisplayName(displayName);
-    if (clientId !== undefined) {
-      const caller = await this.identify(clientId);
-      if (name !== undefined && name !== caller.displayName) {
-        await this.engine.touchParticipant(caller.userId, this.clock.now(), name);
-        caller.displayName = name;
-      }
-      return caller;
-    }
-    const now = this.clock.now();
-    const newClientId = this.ids.clientId();
-    const participant: Participant = {
-      userId: this.ids.userId(),
-      displayName: name ?? this.ids.anonymousName(),
-      createdAt: now,
-      lastSeenAt: now,
-    };
-    await this.engine.createParticipant({
-      userId: participant.userId,
-      credential: credentialDigest(newClientId),
-      displayName: participant.displayName,
-      now,
-    });
-    return { ...participant, clientId: newClientId };
-  }
-
-  /** The room, when the caller is an active member of it (the room may have ended). */
-  private async requireMembership(roomId: string, userId: string): Promise<Room> {
-    const { room, membership } = await this.engine.roomAccess(roomId, userId);
-    if (!room) throw roomNotFound(roomId);
-    if (membership && membership.leftAt === null) return room;
-    if (membership && room.endedAt !== null) throw chatEnded(roomId);
-    throw notInRoom(roomId);
-  }
-
-  /**
-   * History is for those in the room, and, once a matched chat has ended, for both of its
-   * members: the transcript of a finished conversation belongs to the two who had it.
-   */
-  private async requireReader(roomId: string, userId: string): Promise<void> {
-    const { room, membership } = await this.engine.roomAccess(roomId, userId);
-    if (!room) throw roomNotFound(roomId);
-    if (membership && (membership.leftAt === null || room.endedAt !== null)) return;
-    throw notInRoom(roomId);
-  }
-
-  private async takeSendToken(userId: string): Promise<void> {
-    const rate = this.limits.sendRatePerSecond;
-    if (rate <= 0) return;
-    const allowed = await this.engine.takeSendToken(userId, {
-      now: this.clock.now(),
-      ratePerSecond: rate,
-      burst: rate * 2,
-    });
-    if (!allowed) throw rateLimited(rate);
-  }
-
-  private systemDraft(text: string, now: number): MessageDraft {
-    return {
-      messageId: this.ids.messageId(),
-      senderId: SYSTEM_SENDER_ID,
-      senderName: SYSTEM_SENDER_NAME,
-      text,
-      createdAt: now,
-      system: true,
-      disconnect: false,
-    };
   }
 
   private joinedView(

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_LIMITS } from '../chat/rules.js';
+import { DEFAULT_LIMITS } from '../chat/index.js';
 import { parseAllowedOrigins } from '../http/origin.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;

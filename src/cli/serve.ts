@@ -1,7 +1,5 @@
 import pino, { type Logger } from 'pino';
-import type { ChatEngine } from '../chat/engine.js';
-import { PresenceSweeper } from '../chat/presence.js';
-import { ChatService } from '../chat/service.js';
+import { type ChatEngine, ChatService, PresenceSweeper } from '../chat/index.js';
 import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
@@ -108,7 +106,7 @@ export async function startServer(
   let app: HttpApp | undefined;
   const metrics = new Metrics({
     sessions: () => app?.sessionCount ?? 0,
-    parkedWaits: () => chat.parkedCount,
+    parkedWaits: () => chat.parkedWaits,
   });
   const mcpDeps = {
     chat,
@@ -133,7 +131,13 @@ export async function startServer(
   });
   const presence = new PresenceSweeper(chat, {
     removed: (userIds) => logger.info({ users: userIds }, 'idle participants left their queue and rooms'),
-    failed: (error) => logger.warn({ err: error }, 'presence sweep failed'),
+    failed: (error, userId) =>
+      userId === undefined
+        ? logger.warn({ err: error }, 'presence sweep failed')
+        : logger.warn(
+            { err: error, user: userId },
+            'idle participant could not be removed; retried next round',
+          ),
   });
   const url = await app.listen();
   presence.start();

@@ -32,7 +32,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'mcp_chat_parked_waits',
-      help: 'Participants holding a wait_for_message or wait_for_match on this instance.',
+      help: 'wait_for_message and wait_for_match calls parked on this instance (one participant may hold several).',
       registers: [this.registry],
       collect() {
         this.set(sources.parkedWaits());

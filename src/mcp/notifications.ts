@@ -1,6 +1,6 @@
 import type { LoggingLevel } from '@modelcontextprotocol/server';
-import type { ChatEvent } from '../chat/engine.js';
-import { member } from './results.js';
+import type { ChatEvent } from '../chat/index.js';
+import { member } from './tools/shaping.js';
 
 /** A push notification of the contract: `chatroom.found`, `message.received`, `partner.disconnected`. */
 export interface PushNotification {

@@ -1,11 +1,9 @@
 import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
-import type { ChatEvent } from '../chat/engine.js';
+import type { ChatEvent } from '../chat/index.js';
 import { pushFor } from './notifications.js';
-import type { ToolName } from './schemas.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
 import { reportProgress, runTool } from './tool-call.js';
-import { isToolName } from './tool-list.js';
-import { tools } from './tools.js';
+import { isToolName, type ToolName, toolNamed } from './tools/index.js';
 
 /**
  * The lean lane for parked waits of the 2026-07-28 era.
@@ -35,7 +33,12 @@ export function parkedCall(body: unknown): ParkedCall | null {
   if (typeof id !== 'string' && typeof id !== 'number') return null;
   if (typeof params !== 'object' || params === null) return null;
   const { name, arguments: args, _meta, ...rest } = params as Record<string, unknown>;
-  if (typeof name !== 'string' || !isToolName(name) || !tools[name].parks || Object.keys(rest).length > 0) {
+  if (
+    typeof name !== 'string' ||
+    !isToolName(name) ||
+    !toolNamed(name).parks ||
+    Object.keys(rest).length > 0
+  ) {
     return null;
   }
   const progressToken = (_meta as { progressToken?: unknown } | undefined)?.progressToken;

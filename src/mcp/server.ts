@@ -1,15 +1,14 @@
 import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { ChatEvent } from '../chat/engine.js';
+import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
 import { registerRoomView } from './app-resource.js';
 import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
-import type { ToolName } from './schemas.js';
 import { SessionPush } from './session-push.js';
 import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
-import { isToolName, TOOL_LIST } from './tool-list.js';
-import { type CallContext, tools } from './tools.js';
+import { TOOL_LIST } from './tool-list.js';
+import { type CallContext, isToolName, type ToolName, toolNamed } from './tools/index.js';
 
 export interface ChatServerDeps extends ToolCallDeps {
   logger: Logger;
@@ -93,7 +92,7 @@ async function callTool(
   session: SessionHooks | undefined,
 ) {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  const stopProgress = tools[name].parks
+  const stopProgress = toolNamed(name).parks
     ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
     : undefined;
   try {

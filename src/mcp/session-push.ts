@@ -1,7 +1,6 @@
 import type { Server } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
-import type { ChatEvent } from '../chat/engine.js';
-import type { ChatService } from '../chat/service.js';
+import type { ChatEvent, ChatService } from '../chat/index.js';
 import { logLineFor, pushFor } from './notifications.js';
 
 /** A session that juggles more identities than this is not a person's client; stop binding more. */

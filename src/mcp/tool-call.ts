@@ -1,9 +1,7 @@
 import type { z } from 'zod';
-import { ChatError } from '../chat/errors.js';
-import type { ChatService } from '../chat/service.js';
+import { ChatError, type ChatService } from '../chat/index.js';
 import { errorResult, failureResult, toolResult } from './results.js';
-import { inputSchemas, type ToolName } from './schemas.js';
-import { type CallContext, type ToolDefinition, tools } from './tools.js';
+import { type CallContext, type ToolName, toolNamed } from './tools/index.js';
 
 /** What every tool call needs, whichever way it arrived. */
 export interface ToolCallDeps {
@@ -25,14 +23,14 @@ export async function runTool(
   call: CallContext,
   onSuccess?: (args: Record<string, unknown>, body: Record<string, unknown>) => Promise<void> | undefined,
 ) {
-  const tool = tools[name] as ToolDefinition<ToolName>;
-  const parsed = inputSchemas[name].safeParse(rawArgs ?? {});
+  const tool = toolNamed(name);
+  const parsed = tool.input.safeParse(rawArgs ?? {});
   if (!parsed.success) {
     deps.onToolCall?.(name, 'invalid_argument');
     return errorResult('invalid_argument', describeIssues(name, parsed.error), tool.successFlag);
   }
   try {
-    const body = await tool.run(deps.chat, parsed.data as never, call);
+    const body = await tool.run(deps.chat, parsed.data, call);
     await onSuccess?.(parsed.data as Record<string, unknown>, body);
     deps.onToolCall?.(name, 'ok');
     return toolResult(body);

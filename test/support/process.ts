@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { until } from './poll.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -68,6 +69,22 @@ export function healthStatus(server: ServerProcess): Promise<number> {
   return fetch(`${server.url}/healthz`).then(
     (response) => response.status,
     () => 0,
+  );
+}
+
+/** The server's `mcp_chat_parked_waits` gauge from GET /metrics (participants holding a wait). */
+export async function parkedWaits(server: ServerProcess): Promise<number> {
+  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const line = /^mcp_chat_parked_waits (\d+)$/m.exec(metrics);
+  if (!line?.[1]) throw new Error('GET /metrics has no mcp_chat_parked_waits');
+  return Number(line[1]);
+}
+
+/** Waits until `count` participants hold a wait on that server process. */
+export async function untilParkedWaits(server: ServerProcess, count: number): Promise<void> {
+  await until(
+    async () => ((await parkedWaits(server)) >= count ? true : undefined),
+    () => `${count} parked participant(s) on ${server.url}`,
   );
 }
 

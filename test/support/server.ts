@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import type { ServeConfig } from '../../src/cli/config.js';
 import { type RunningServer, startServer } from '../../src/cli/serve.js';
+import { until } from './poll.js';
 import { deleteKeys, randomPrefix, TEST_REDIS_URL } from './redis.js';
 
 export interface TestServer extends RunningServer {
@@ -61,4 +63,30 @@ export async function startTestServer(overrides: Partial<ServeConfig> = {}): Pro
       if (config.redisUrl) await deleteKeys(redisPrefix, config.redisUrl);
     },
   };
+}
+
+/**
+ * One in-process server for the whole test file: started in `beforeAll`, disposed in `afterAll`.
+ * The handle is filled in once the server is up, so tests use it as they would the server itself.
+ */
+export function sharedTestServer(overrides: Partial<ServeConfig> = {}): TestServer {
+  const handle = {} as TestServer;
+  beforeAll(async () => {
+    Object.assign(handle, await startTestServer(overrides));
+  });
+  afterAll(async () => {
+    await handle.dispose?.();
+  });
+  return handle;
+}
+
+/**
+ * Waits until `count` participants hold a wait on this server: the call is parked, so what the
+ * test does next happens while it is in flight, not before it arrived.
+ */
+export async function untilParked(server: RunningServer, count: number): Promise<void> {
+  await until(
+    () => (server.chat.parkedWaits >= count ? true : undefined),
+    () => `${count} parked wait(s), have ${server.chat.parkedWaits}`,
+  );
 }

@@ -1,23 +1,26 @@
 import type { Redis } from 'ioredis';
-import type {
-  AppendOutcome,
-  AppendRequest,
-  ChatEngine,
-  EnqueueOutcome,
-  HistoryPage,
-  HistoryRequest,
-  JoinOutcome,
-  JoinRequest,
-  LeaveOutcome,
-  LeaveRequest,
-  MatchState,
-  RoomAccess,
-  RoomRefusal,
-  TakeRequest,
-  TakeResult,
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  type ChatEngine,
+  type EngineOptions,
+  type EnqueueOutcome,
+  type HistoryPage,
+  type HistoryRequest,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  type JoinOutcome,
+  type JoinRequest,
+  type LeaveOutcome,
+  type LeaveRequest,
+  type MatchState,
+  NO_RETENTION,
+  type RoomAccess,
+  type RoomRefusal,
+  type TakeRequest,
+  type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import type { Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
+import type { NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
@@ -35,21 +38,11 @@ import {
 } from './decode.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
-/** Room log retention; 0 keeps everything. */
-export interface Retention {
-  /** Most messages kept per room: older ones are dropped as new ones arrive. */
-  maxMessages: number;
-  /** Messages older than this are dropped, and a room's whole log once its newest message is. */
-  maxAgeSeconds: number;
-}
-
-export interface RedisEngineOptions {
+export interface RedisEngineOptions extends EngineOptions {
   /** redis://[user:password@]host:port[/db] or rediss://... */
   url: string;
   /** Put before every key and channel, so several deployments (or test runs) can share one Redis. */
   keyPrefix?: string;
-  retention?: Retention;
-  onListenerError?: (error: unknown) => void;
   /** The command connection came up, or a ready one was lost (`reason` says why). */
   onConnectionChange?: (up: boolean, reason?: string) => void;
   /** An event could not be published or was malformed; waits still find the log. */
@@ -59,8 +52,6 @@ export interface RedisEngineOptions {
 export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
 /** Identities unused this long may be forgotten (the contract: 30 days). */
 const IDENTITY_TTL_SECONDS = 30 * 24 * 60 * 60;
-/** Idempotency keys are remembered at least this long (the contract: 24 hours). */
-const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
 /**
  * The engine for several instances sharing one Redis. Each method that reads and writes is one
@@ -75,7 +66,7 @@ export class RedisEngine implements ChatEngine {
 
   constructor(options: RedisEngineOptions) {
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    const retention = options.retention ?? { maxMessages: 0, maxAgeSeconds: 0 };
+    const retention = options.retention ?? NO_RETENTION;
     this.context = {
       keyPrefix,
       maxMessages: retention.maxMessages,
@@ -207,10 +198,6 @@ export class RedisEngine implements ChatEngine {
     };
   }
 
-  async members(roomId: string): Promise<Member[]> {
-    return toMembers(await this.script('members', [roomId]));
-  }
-
   async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
     const [kind, stored, remaining] = list(
       await this.script('leaveRoom', [roomId, userId, now, endRoom ? '1' : '0', ...draftArgs(farewell)]),
@@ -238,7 +225,7 @@ export class RedisEngine implements ChatEngine {
         roomId,
         userId,
         idempotencyKey ?? '',
-        IDEMPOTENCY_TTL_SECONDS,
+        IDEMPOTENCY_WINDOW_SECONDS,
         ...draftArgs(draft),
       ]),
     );

@@ -3,7 +3,7 @@ import { takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
-import { joinRoom, leaveRoom, members, roomAccess, roomsOf } from './lua/rooms.js';
+import { joinRoom, leaveRoom, roomAccess, roomsOf } from './lua/rooms.js';
 
 /**
  * Every engine step that reads and writes is one of these scripts, so it is atomic across all
@@ -19,7 +19,6 @@ const SCRIPTS = {
   leaveQueue,
   joinRoom,
   roomAccess,
-  members,
   leaveRoom,
   roomsOf,
   appendMessage,

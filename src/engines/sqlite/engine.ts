@@ -1,24 +1,23 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import type {
-  AppendOutcome,
-  AppendRequest,
-  ChatEngine,
-  EnqueueOutcome,
-  HistoryPage,
-  HistoryRequest,
-  JoinOutcome,
-  JoinRequest,
-  LeaveOutcome,
-  LeaveRequest,
-  MatchState,
-  RoomAccess,
-  RoomRefusal,
-  TakeRequest,
-  TakeResult,
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  type ChatEngine,
+  type EngineOptions,
+  type EnqueueOutcome,
+  type HistoryPage,
+  type HistoryRequest,
+  IDEMPOTENCY_WINDOW_SECONDS,
+  type JoinOutcome,
+  type JoinRequest,
+  type LeaveOutcome,
+  type LeaveRequest,
+  type MatchState,
+  NO_RETENTION,
+  type RoomAccess,
+  type RoomRefusal,
+  type TakeRequest,
+  type TakeResult,
 } from '../../chat/engine.js';
-import { StorageUnavailableError } from '../../chat/errors.js';
 import type {
   ChatMessage,
   Member,
@@ -30,129 +29,81 @@ import type {
   RoomSummary,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { type Bucket, takeToken } from '../token-bucket.js';
-import { migrate } from './schema.js';
+import { BucketTable } from '../token-bucket.js';
+import {
+  fromSentJson,
+  type MemberNameRow,
+  type MemberRow,
+  type MessageRow,
+  type ParticipantRow,
+  type RoomRow,
+  toMember,
+  toMembership,
+  toMessage,
+  toParticipant,
+  toRoom,
+} from './rows.js';
+import { SqliteStorage } from './storage.js';
 
-export interface SqliteEngineOptions {
-  /** A file path, or `:memory:` for nothing on disk. */
+export interface SqliteEngineOptions extends EngineOptions {
+  /** A file path, or `:memory:` for nothing on disk. One process at a time may use a file. */
   path: string;
-  /** Room log retention; absent or 0 keeps everything (the default). */
-  retention?: { maxMessages: number; maxAgeSeconds: number };
-  onListenerError?: (error: unknown) => void;
 }
 
-/** How often messages older than the retention age are deleted. */
-const AGE_PRUNE_EVERY_MS = 60_000;
-
-interface RoomRow {
-  room_id: string;
-  kind: 'queue' | 'named';
-  capacity: number;
-  created_at: number;
-  ended_at: number | null;
-  last_seq: number;
-}
-
-interface MemberRow {
-  room_id: string;
-  user_id: string;
-  joined_at: number;
-  joined_seq: number;
-  cursor: number;
-  left_at: number | null;
-}
-
-interface MessageRow {
-  room_id: string;
-  seq: number;
-  message_id: string;
-  sender_id: string;
-  sender_name: string;
-  body: string;
-  created_at: number;
-  system: number;
-  disconnect: number;
-}
-
-interface ParticipantRow {
-  user_id: string;
-  display_name: string;
-  created_at: number;
-  last_seen_at: number;
-}
-
-interface MemberNameRow {
-  user_id: string;
-  display_name: string;
-}
+/** How often the background sweep runs: silent rooms' old messages, expired idempotency keys. */
+const SWEEP_EVERY_MS = 60_000;
+const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
- * How long a statement waits for a lock held by another connection (a backup, the sqlite3 shell).
- * better-sqlite3 is synchronous, so this wait blocks the whole process: keep it short.
- */
-const BUSY_TIMEOUT_MS = 500;
-/** After storage failed, calls fail at once for this long instead of each blocking on the lock again. */
-const BACKOFF_MS = 1000;
-
-/** SQLite result codes that mean "storage is out of reach", as opposed to a bug in a statement. */
-const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOTADB|CORRUPT|PROTOCOL)/;
-
-/**
- * The embedded engine: one SQLite file in WAL mode, one process. better-sqlite3 is synchronous,
- * so each method body runs as one transaction with no other JavaScript interleaved: atomicity
- * comes from SQLite transactions, wake-ups from an in-process bus.
+ * The embedded engine: one SQLite file in WAL mode, one process (see instance-lock.ts).
+ * better-sqlite3 is synchronous, so each method body runs as one transaction with no other
+ * JavaScript interleaved: atomicity comes from SQLite transactions, wake-ups from an in-process
+ * bus. Statements are in statements.ts, row shapes in rows.ts, failures in storage.ts.
  */
 export class SqliteEngine implements ChatEngine {
   readonly bus: LocalBus;
-  private readonly db: Database.Database;
-  private readonly sql: ReturnType<typeof prepareStatements>;
+  private readonly storage: SqliteStorage;
   /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
-  private readonly buckets = new Map<string, Bucket>();
-  /** Until when calls fail fast after a storage failure (see BACKOFF_MS); 0 while healthy. */
-  private failingUntil = 0;
-
+  private readonly buckets = new BucketTable();
   private readonly maxMessages: number;
-  private readonly pruneTimer: NodeJS.Timeout | undefined;
+  private readonly maxAgeMs: number;
+  private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor({ path, retention, onListenerError }: SqliteEngineOptions) {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL in WAL mode: a commit survives a crash of this process; only a power cut can lose
-    // the last commits (see the README on durability).
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    migrate(this.db);
-    this.sql = prepareStatements(this.db);
+  constructor({ path, retention = NO_RETENTION, onListenerError }: SqliteEngineOptions) {
     this.bus = new LocalBus(onListenerError);
-    this.maxMessages = retention?.maxMessages ?? 0;
-    const maxAgeMs = (retention?.maxAgeSeconds ?? 0) * 1000;
-    if (maxAgeMs > 0) {
-      const prune = () => this.pruneOlderThan(Date.now() - maxAgeMs);
-      prune();
-      this.pruneTimer = setInterval(prune, Math.min(AGE_PRUNE_EVERY_MS, maxAgeMs / 2));
-      this.pruneTimer.unref();
-    }
+    // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
+    this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
+    this.maxMessages = retention.maxMessages;
+    this.maxAgeMs = retention.maxAgeSeconds * 1000;
+    this.sweep();
+    const every = this.maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, this.maxAgeMs / 2) : SWEEP_EVERY_MS;
+    this.sweepTimer = setInterval(() => this.sweep(), every);
+    this.sweepTimer.unref();
+  }
+
+  private get sql() {
+    return this.storage.sql;
   }
 
   async createParticipant(p: NewParticipant): Promise<void> {
-    this.run(() => this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now));
+    this.storage.run(() =>
+      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now),
+    );
   }
 
   async findParticipant(credential: string): Promise<Participant | null> {
-    const row = this.run(
+    const row = this.storage.run(
       () => this.sql.participantByCredential.get(credential) as ParticipantRow | undefined,
     );
     return row ? toParticipant(row) : null;
   }
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
-    this.run(() => this.sql.touchParticipant.run(now, displayName ?? null, userId));
+    this.storage.run(() => this.sql.touchParticipant.run(now, displayName ?? null, userId));
   }
 
   async claimIdle(cutoff: number, limit: number): Promise<string[]> {
-    return this.transaction(() =>
+    return this.storage.transaction(() =>
       (this.sql.claimIdle.all({ cutoff, limit }) as { user_id: string }[]).map((row) => row.user_id),
     );
   }
@@ -161,7 +112,7 @@ export class SqliteEngine implements ChatEngine {
     userId: string,
     { now, matchRoomId }: { now: number; matchRoomId: string },
   ): Promise<EnqueueOutcome> {
-    return this.transaction((): EnqueueOutcome => {
+    return this.storage.transaction((): EnqueueOutcome => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) return { kind: 'already_in_chat', roomId: active.room_id };
       const standing = this.queueStanding(userId);
@@ -183,7 +134,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async matchState(userId: string): Promise<MatchState> {
-    return this.transaction((): MatchState => {
+    return this.storage.transaction((): MatchState => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) {
         const partner = this.membersOf(active.room_id).find((member) => member.userId !== userId);
@@ -195,12 +146,12 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async leaveQueue(userId: string): Promise<boolean> {
-    return this.run(() => this.sql.dequeue.run(userId).changes > 0);
+    return this.storage.run(() => this.sql.dequeue.run(userId).changes > 0);
   }
 
   async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
     const { roomId, userId, capacity, now, notice, recentLimit } = request;
-    return this.transaction((): JoinOutcome => {
+    return this.storage.transaction((): JoinOutcome => {
       const room = this.room(roomId);
       if (!room) {
         this.sql.insertRoom.run(roomId, 'named', capacity, now);
@@ -215,7 +166,7 @@ export class SqliteEngine implements ChatEngine {
       }
       const count = (this.sql.activeMemberCount.get(roomId) as { n: number }).n;
       if (count >= room.capacity) return { kind: 'room_full' };
-      const stored = this.insertMessage(roomId, notice, null);
+      const stored = this.insertMessage(roomId, notice);
       this.sql.upsertMember.run(roomId, userId, now, stored.seq, stored.seq);
       return {
         kind: 'joined',
@@ -228,27 +179,26 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    return this.transaction(() => ({ room: this.room(roomId), membership: this.membership(roomId, userId) }));
-  }
-
-  async members(roomId: string): Promise<Member[]> {
-    return this.run(() => this.membersOf(roomId));
+    return this.storage.transaction(() => ({
+      room: this.room(roomId),
+      membership: this.membership(roomId, userId),
+    }));
   }
 
   async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
-    return this.transaction((): LeaveOutcome => {
+    return this.storage.transaction((): LeaveOutcome => {
       const refused = this.refuseUnlessActive(roomId, userId);
       if (refused) return refused;
       this.sql.markLeft.run(now, roomId, userId);
       const remaining = this.membersOf(roomId);
-      const stored = remaining.length > 0 ? this.insertMessage(roomId, farewell, null) : null;
+      const stored = remaining.length > 0 ? this.insertMessage(roomId, farewell) : null;
       if (endRoom) this.sql.endRoom.run(now, roomId);
       return { kind: 'left', farewell: stored, remaining };
     });
   }
 
   async roomsOf(userId: string): Promise<RoomSummary[]> {
-    return this.transaction(() =>
+    return this.storage.transaction(() =>
       (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
         roomId: row.room_id,
         unread: row.unread,
@@ -258,16 +208,20 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
-    return this.transaction((): AppendOutcome => {
+    return this.storage.transaction((): AppendOutcome => {
+      const now = Date.now();
       if (idempotencyKey !== undefined) {
-        const first = this.sql.messageByIdempotencyKey.get(roomId, userId, idempotencyKey) as
-          | MessageRow
+        const first = this.sql.sentByKey.get(roomId, userId, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS) as
+          | { message: string }
           | undefined;
-        if (first) return { kind: 'duplicate', message: toMessage(first) };
+        if (first) return { kind: 'duplicate', message: fromSentJson(first.message) };
       }
       const refused = this.refuseUnlessActive(roomId, userId);
       if (refused) return refused;
-      const message = this.insertMessage(roomId, draft, idempotencyKey ?? null);
+      const message = this.insertMessage(roomId, draft);
+      if (idempotencyKey !== undefined) {
+        this.sql.rememberSent.run(roomId, userId, idempotencyKey, JSON.stringify(message), now);
+      }
       const recipients = this.membersOf(roomId)
         .map((member) => member.userId)
         .filter((memberId) => memberId !== userId);
@@ -276,7 +230,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeUnread({ roomId, userId, after, limit }: TakeRequest): Promise<TakeResult> {
-    return this.transaction((): TakeResult => {
+    return this.storage.transaction((): TakeResult => {
       const room = this.room(roomId);
       const membership = this.membership(roomId, userId);
       if (!room || !membership || membership.leftAt !== null) {
@@ -312,11 +266,11 @@ export class SqliteEngine implements ChatEngine {
     from: number;
     to: number;
   }) {
-    this.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
+    this.storage.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    return this.transaction((): HistoryPage => {
+    return this.storage.transaction((): HistoryPage => {
       const latestSeq = this.room(roomId)?.lastSeq ?? 0;
       const upper = before ?? Number.MAX_SAFE_INTEGER;
       const rows =
@@ -331,52 +285,38 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    const { bucket, taken } = takeToken(
-      this.buckets.get(userId),
-      request.now,
-      request.ratePerSecond,
-      request.burst,
-    );
-    this.buckets.set(userId, bucket);
-    if (this.buckets.size > 10_000) this.forgetFullBuckets(request);
-    return taken;
+    // Buckets live in memory, but the call still goes through storage's checks: after close it
+    // rejects like every other method.
+    return this.storage.run(() => this.buckets.take(userId, request));
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
   async ping(): Promise<void> {
-    this.failingUntil = 0;
-    this.run(() => {
-      this.db.exec('BEGIN IMMEDIATE');
-      this.db.exec('ROLLBACK');
+    this.storage.retryNow();
+    this.storage.run(() => {
+      this.storage.db.exec('BEGIN IMMEDIATE');
+      this.storage.db.exec('ROLLBACK');
     });
   }
 
   async close(): Promise<void> {
-    clearInterval(this.pruneTimer);
-    if (this.db.open) this.db.close();
+    clearInterval(this.sweepTimer);
+    this.storage.close();
   }
 
-  /** Retention by age: deletes every message written before `cutoff`; a failure waits for the next round. */
-  private pruneOlderThan(cutoff: number): void {
+  /**
+   * Background retention: messages past the maximum age in rooms that went silent (busy rooms are
+   * trimmed on append), and idempotency keys past their window. A failure waits for the next round.
+   */
+  private sweep(): void {
+    const now = Date.now();
     try {
-      this.run(() => this.sql.deleteOlderThan.run(cutoff));
+      this.storage.run(() => {
+        if (this.maxAgeMs > 0) this.sql.deleteOlderThan.run(now - this.maxAgeMs);
+        this.sql.forgetSentBefore.run(now - IDEMPOTENCY_WINDOW_MS);
+      });
     } catch {
       // Storage away: the next round catches up.
-    }
-  }
-
-  /** A full bucket holds nothing worth keeping: dropping it changes no decision. */
-  private forgetFullBuckets({
-    now,
-    ratePerSecond,
-    burst,
-  }: {
-    now: number;
-    ratePerSecond: number;
-    burst: number;
-  }) {
-    for (const [userId, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) * ratePerSecond) / 1000 >= burst) this.buckets.delete(userId);
     }
   }
 
@@ -389,7 +329,8 @@ export class SqliteEngine implements ChatEngine {
     return null;
   }
 
-  private insertMessage(roomId: string, draft: MessageDraft, idempotencyKey: string | null): ChatMessage {
+  /** Appends to the log, then applies retention to the room: by count, and by age from this message. */
+  private insertMessage(roomId: string, draft: MessageDraft): ChatMessage {
     const seq = (this.sql.bumpSeq.get(roomId) as { last_seq: number }).last_seq;
     this.sql.insertMessage.run(
       roomId,
@@ -401,10 +342,9 @@ export class SqliteEngine implements ChatEngine {
       draft.createdAt,
       draft.system ? 1 : 0,
       draft.disconnect ? 1 : 0,
-      idempotencyKey,
     );
-    // Retention by count: keep the newest maxMessages of the room.
     if (this.maxMessages > 0) this.sql.deleteBeyondCount.run(roomId, seq - this.maxMessages);
+    if (this.maxAgeMs > 0) this.sql.deleteRoomOlderThan.run(roomId, draft.createdAt - this.maxAgeMs);
     return { ...draft, roomId, seq };
   }
 
@@ -430,167 +370,4 @@ export class SqliteEngine implements ChatEngine {
   private recentBefore(roomId: string, seq: number, limit: number): ChatMessage[] {
     return (this.sql.historyBackward.all(roomId, seq, limit) as MessageRow[]).reverse().map(toMessage);
   }
-
-  private transaction<T>(body: () => T): T {
-    return this.run(this.db.transaction(body));
-  }
-
-  /**
-   * Runs a storage step, turning "cannot reach storage" failures into `StorageUnavailableError`.
-   * The first failure wakes every parked wait (they look again and answer `unavailable` at once)
-   * and starts a short backoff during which calls fail without waiting on the lock.
-   */
-  private run<T>(step: () => T): T {
-    if (!this.db.open) throw new StorageUnavailableError('the database is closed');
-    if (Date.now() < this.failingUntil) throw new StorageUnavailableError('SQLite failed a moment ago');
-    try {
-      return step();
-    } catch (error) {
-      const code = (error as { code?: unknown }).code;
-      if (typeof code !== 'string' || !UNAVAILABLE_CODES.test(code)) throw error;
-      this.failingUntil = Date.now() + BACKOFF_MS;
-      this.bus.deliverToAll({ type: 'resync' });
-      throw new StorageUnavailableError(`SQLite: ${code}`);
-    }
-  }
-}
-
-function prepareStatements(db: Database.Database) {
-  const messageColumns =
-    'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect';
-  return {
-    insertParticipant: db.prepare(
-      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
-    ),
-    participantByCredential: db.prepare(
-      'SELECT user_id, display_name, created_at, last_seen_at FROM participants WHERE credential = ?',
-    ),
-    touchParticipant: db.prepare(
-      `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
-       WHERE user_id = ?`,
-    ),
-    // Candidates come from the queue and open memberships, never from the whole participant table.
-    claimIdle: db.prepare(
-      `UPDATE participants SET idle_claimed_at = @cutoff
-       WHERE user_id IN (
-         SELECT p.user_id FROM (
-           SELECT user_id FROM queue
-           UNION
-           SELECT m.user_id FROM members m JOIN rooms r ON r.room_id = m.room_id
-           WHERE m.left_at IS NULL AND r.ended_at IS NULL
-         ) present JOIN participants p ON p.user_id = present.user_id
-         WHERE p.last_seen_at < @cutoff AND p.idle_claimed_at IS NULL
-         LIMIT @limit)
-       RETURNING user_id`,
-    ),
-    activeQueueRoom: db.prepare(
-      `SELECT r.* FROM members m JOIN rooms r ON r.room_id = m.room_id
-       WHERE m.user_id = ? AND m.left_at IS NULL AND r.kind = 'queue' AND r.ended_at IS NULL LIMIT 1`,
-    ),
-    queueStanding: db.prepare(
-      `SELECT (SELECT count(*) FROM queue q2 WHERE q2.ticket <= q.ticket) AS position,
-              (SELECT count(*) FROM queue) AS queue_length
-       FROM queue q WHERE q.user_id = ?`,
-    ),
-    oldestQueuedOther: db.prepare(
-      `SELECT q.user_id, p.display_name FROM queue q JOIN participants p ON p.user_id = q.user_id
-       WHERE q.user_id <> ? ORDER BY q.ticket LIMIT 1`,
-    ),
-    enqueue: db.prepare('INSERT INTO queue (user_id, enqueued_at) VALUES (?, ?)'),
-    dequeue: db.prepare('DELETE FROM queue WHERE user_id = ?'),
-    insertRoom: db.prepare('INSERT INTO rooms (room_id, kind, capacity, created_at) VALUES (?, ?, ?, ?)'),
-    roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
-    endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),
-    bumpSeq: db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ? RETURNING last_seq'),
-    membership: db.prepare('SELECT * FROM members WHERE room_id = ? AND user_id = ?'),
-    upsertMember: db.prepare(
-      `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (room_id, user_id) DO UPDATE SET
-         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor, left_at = NULL`,
-    ),
-    activeMembers: db.prepare(
-      `SELECT m.user_id, p.display_name FROM members m JOIN participants p ON p.user_id = m.user_id
-       WHERE m.room_id = ? AND m.left_at IS NULL ORDER BY m.joined_at, m.rowid`,
-    ),
-    activeMemberCount: db.prepare('SELECT count(*) AS n FROM members WHERE room_id = ? AND left_at IS NULL'),
-    markLeft: db.prepare('UPDATE members SET left_at = ? WHERE room_id = ? AND user_id = ?'),
-    setCursor: db.prepare('UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ?'),
-    rewindCursor: db.prepare(
-      'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
-    ),
-    openRoomsOf: db.prepare(
-      `SELECT m.room_id,
-              (SELECT count(*) FROM messages x
-               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> ?) AS unread
-       FROM members m JOIN rooms r ON r.room_id = m.room_id
-       WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
-    ),
-    insertMessage: db.prepare(
-      `INSERT INTO messages (${messageColumns}, idempotency_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    messageByIdempotencyKey: db.prepare(
-      `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND sender_id = ? AND idempotency_key = ?`,
-    ),
-    unreadAfter: db.prepare(
-      `SELECT ${messageColumns} FROM messages
-       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,
-    ),
-    historyForward: db.prepare(
-      `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
-    ),
-    deleteBeyondCount: db.prepare('DELETE FROM messages WHERE room_id = ? AND seq <= ?'),
-    deleteOlderThan: db.prepare('DELETE FROM messages WHERE created_at < ?'),
-    historyBackward: db.prepare(
-      `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
-    ),
-  };
-}
-
-function toRoom(row: RoomRow): Room {
-  return {
-    roomId: row.room_id,
-    kind: row.kind,
-    capacity: row.capacity,
-    createdAt: row.created_at,
-    endedAt: row.ended_at,
-    lastSeq: row.last_seq,
-  };
-}
-
-function toMembership(row: MemberRow): Membership {
-  return {
-    roomId: row.room_id,
-    userId: row.user_id,
-    joinedAt: row.joined_at,
-    joinedSeq: row.joined_seq,
-    cursor: row.cursor,
-    leftAt: row.left_at,
-  };
-}
-
-function toParticipant(row: ParticipantRow): Participant {
-  return {
-    userId: row.user_id,
-    displayName: row.display_name,
-    createdAt: row.created_at,
-    lastSeenAt: row.last_seen_at,
-  };
-}
-
-function toMember(row: MemberNameRow): Member {
-  return { userId: row.user_id, displayName: row.display_name };
-}
-
-function toMessage(row: MessageRow): ChatMessage {
-  return {
-    roomId: row.room_id,
-    seq: row.seq,
-    messageId: row.message_id,
-    senderId: row.sender_id,
-    senderName: row.sender_name,
-    text: row.body,
-    createdAt: row.created_at,
-    system: row.system === 1,
-    disconnect: row.disconnect === 1,
-  };
 }

@@ -63,6 +63,30 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX messages_by_time ON messages (created_at);
   `,
+  // Idempotency keys move out of the log: retention deleted them with their message, so a retry
+  // was stored twice. Each key keeps its first answer whole, expiring by stored_at (wall clock).
+  // messages.idempotency_key stays, unused, since SQLite cannot drop a column from a WITHOUT
+  // ROWID table cheaply.
+  `
+  CREATE TABLE sent_keys (
+    room_id         TEXT NOT NULL,
+    sender_id       TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    message         TEXT NOT NULL,
+    stored_at       INTEGER NOT NULL,
+    PRIMARY KEY (room_id, sender_id, idempotency_key)
+  ) WITHOUT ROWID;
+  CREATE INDEX sent_keys_by_time ON sent_keys (stored_at);
+  INSERT INTO sent_keys (room_id, sender_id, idempotency_key, message, stored_at)
+    SELECT room_id, sender_id, idempotency_key,
+           json_object('roomId', room_id, 'seq', seq, 'messageId', message_id, 'senderId', sender_id,
+                       'senderName', sender_name, 'text', body, 'createdAt', created_at,
+                       'system', json(CASE system WHEN 1 THEN 'true' ELSE 'false' END),
+                       'disconnect', json(CASE disconnect WHEN 1 THEN 'true' ELSE 'false' END)),
+           created_at
+    FROM messages WHERE idempotency_key IS NOT NULL;
+  DROP INDEX messages_idempotency;
+  `,
 ];
 
 export function migrate(db: Database): void {

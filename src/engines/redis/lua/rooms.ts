@@ -35,11 +35,6 @@ local room, user = ARGV[1], ARGV[2]
 return {redis.call('HGETALL', room_key(room)), redis.call('HGETALL', member_key(room, user))}
 `);
 
-/** ARGV: room. Reply: active members, flat. */
-export const members = readScript(`
-return active_members(ARGV[1])
-`);
-
 /**
  * The refusals shared by leaving and appending, checked in this order: no such room; the room has
  * ended (chat_ended for anyone who was ever a member, not_in_room for strangers); not an active

@@ -1,5 +1,7 @@
 import type { RoomRefusal } from './engine.js';
 import { ChatError } from './errors.js';
+import type { IdSource } from './identity.js';
+import { type MessageDraft, SYSTEM_SENDER_ID, SYSTEM_SENDER_NAME } from './types.js';
 
 /** The words of every refusal, in one place, so each says what to do next. */
 
@@ -57,4 +59,30 @@ export function refusal(roomId: string, outcome: RoomRefusal): ChatError {
     case 'not_in_room':
       return notInRoom(roomId);
   }
+}
+
+/** The words of system messages: what everyone in a room reads when someone comes or goes. */
+
+export function joinedNotice(displayName: string): string {
+  return `[System] ${displayName} has joined the chat.`;
+}
+
+/** Two people: the one left behind is told plainly that the conversation is over for them. */
+export const PARTNER_LEFT_NOTICE = '[System] Your chat partner has left the conversation.';
+
+export function leftNotice(displayName: string): string {
+  return `[System] ${displayName} has left the chat.`;
+}
+
+/** A system message with these words, ready to store. */
+export function systemMessage(ids: IdSource, text: string, now: number): MessageDraft {
+  return {
+    messageId: ids.messageId(),
+    senderId: SYSTEM_SENDER_ID,
+    senderName: SYSTEM_SENDER_NAME,
+    text,
+    createdAt: now,
+    system: true,
+    disconnect: false,
+  };
 }

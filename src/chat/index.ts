@@ -1,0 +1,29 @@
+/**
+ * What the rest of the server sees of the chat. mcp/, http/ and cli/ import the chat only from
+ * here; the modules behind it are free to move.
+ */
+
+export type { ChatEngine, ChatEvent, HistoryPage, LeaveReason } from './engine.js';
+export { ChatError, ERROR_CODES, type ErrorCode, StorageUnavailableError } from './errors.js';
+export { PresenceSweeper, type SweepReport, type SweepResult } from './presence.js';
+export type {
+  Caller,
+  JoinRoomResult,
+  MatchWaitResult,
+  MessageWaitResult,
+  QueueStanding,
+  StatusResult,
+  WaitEnd,
+} from './results.js';
+export {
+  type ChatLimits,
+  DEFAULT_LIMITS,
+  DISPLAY_NAME_MAX_LENGTH,
+  HISTORY_LIMIT,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  MIN_ROOM_CAPACITY,
+  ROOM_ID_PATTERN,
+  WAIT_TIMEOUT_SECONDS,
+} from './rules.js';
+export { ChatService, type ChatServiceOptions } from './service.js';
+export type { ChatMessage, Member, Participant, Room, RoomSummary } from './types.js';

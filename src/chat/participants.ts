@@ -1,0 +1,64 @@
+import type { ChatEngine } from './engine.js';
+import { type Clock, credentialDigest, type IdSource } from './identity.js';
+import { unknownClient } from './notices.js';
+import type { Caller } from './results.js';
+import { checkDisplayName } from './rules.js';
+import type { Participant } from './types.js';
+
+/**
+ * Who is calling: turns a client_id into a participant (recording the activity presence relies
+ * on), or makes a new participant with a fresh client_id.
+ */
+export class Participants {
+  constructor(
+    private readonly engine: ChatEngine,
+    private readonly ids: IdSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The participant behind a client_id; refuses an unknown one. Counts as activity. */
+  async identify(clientId: string): Promise<Caller> {
+    const participant = await this.engine.findParticipant(credentialDigest(clientId));
+    if (!participant) throw unknownClient(clientId);
+    const now = this.clock.now();
+    // Presence needs about a second of resolution; skipping closer touches saves a write per call.
+    if (now - participant.lastSeenAt >= 1000) {
+      await this.engine.touchParticipant(participant.userId, now);
+      participant.lastSeenAt = now;
+    }
+    return { ...participant, clientId };
+  }
+
+  /** The caller when a client_id is given (renamed if a new name is given), else a new participant. */
+  async callerOrNew(clientId: string | undefined, displayName: string | undefined): Promise<Caller> {
+    const name = displayName === undefined ? undefined : checkDisplayName(displayName);
+    if (clientId !== undefined) {
+      const caller = await this.identify(clientId);
+      if (name !== undefined && name !== caller.displayName) {
+        await this.engine.touchParticipant(caller.userId, this.clock.now(), name);
+        caller.displayName = name;
+      }
+      return caller;
+    }
+    const now = this.clock.now();
+    const newClientId = this.ids.clientId();
+    const participant: Participant = {
+      userId: this.ids.userId(),
+      displayName: name ?? this.ids.anonymousName(),
+      createdAt: now,
+      lastSeenAt: now,
+    };
+    await this.engine.createParticipant({
+      userId: participant.userId,
+      credential: credentialDigest(newClientId),
+      displayName: participant.displayName,
+      now,
+    });
+    return { ...participant, clientId: newClientId };
+  }
+
+  /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
+  async userIdOf(clientId: string): Promise<string | null> {
+    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+  }
+}

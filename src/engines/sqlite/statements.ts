@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+
+/** Every statement the engine runs, prepared once when the database opens. */
+export type Statements = ReturnType<typeof prepareStatements>;
+
+export function prepareStatements(db: Database.Database) {
+  const messageColumns =
+    'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect';
+  return {
+    insertParticipant: db.prepare(
+      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+    ),
+    participantByCredential: db.prepare(
+      'SELECT user_id, display_name, created_at, last_seen_at FROM participants WHERE credential = ?',
+    ),
+    touchParticipant: db.prepare(
+      `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
+       WHERE user_id = ?`,
+    ),
+    // Candidates come from the queue and open memberships, never from the whole participant table.
+    claimIdle: db.prepare(
+      `UPDATE participants SET idle_claimed_at = @cutoff
+       WHERE user_id IN (
+         SELECT p.user_id FROM (
+           SELECT user_id FROM queue
+           UNION
+           SELECT m.user_id FROM members m JOIN rooms r ON r.room_id = m.room_id
+           WHERE m.left_at IS NULL AND r.ended_at IS NULL
+         ) present JOIN participants p ON p.user_id = present.user_id
+         WHERE p.last_seen_at < @cutoff AND p.idle_claimed_at IS NULL
+         LIMIT @limit)
+       RETURNING user_id`,
+    ),
+    activeQueueRoom: db.prepare(
+      `SELECT r.* FROM members m JOIN rooms r ON r.room_id = m.room_id
+       WHERE m.user_id = ? AND m.left_at IS NULL AND r.kind = 'queue' AND r.ended_at IS NULL LIMIT 1`,
+    ),
+    queueStanding: db.prepare(
+      `SELECT (SELECT count(*) FROM queue q2 WHERE q2.ticket <= q.ticket) AS position,
+              (SELECT count(*) FROM queue) AS queue_length
+       FROM queue q WHERE q.user_id = ?`,
+    ),
+    oldestQueuedOther: db.prepare(
+      `SELECT q.user_id, p.display_name FROM queue q JOIN participants p ON p.user_id = q.user_id
+       WHERE q.user_id <> ? ORDER BY q.ticket LIMIT 1`,
+    ),
+    enqueue: db.prepare('INSERT INTO queue (user_id, enqueued_at) VALUES (?, ?)'),
+    dequeue: db.prepare('DELETE FROM queue WHERE user_id = ?'),
+    insertRoom: db.prepare('INSERT INTO rooms (room_id, kind, capacity, created_at) VALUES (?, ?, ?, ?)'),
+    roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
+    endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),
+    bumpSeq: db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ? RETURNING last_seq'),
+    membership: db.prepare('SELECT * FROM members WHERE room_id = ? AND user_id = ?'),
+    upsertMember: db.prepare(
+      `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (room_id, user_id) DO UPDATE SET
+         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor, left_at = NULL`,
+    ),
+    activeMembers: db.prepare(
+      `SELECT m.user_id, p.display_name FROM members m JOIN participants p ON p.user_id = m.user_id
+       WHERE m.room_id = ? AND m.left_at IS NULL ORDER BY m.joined_at, m.rowid`,
+    ),
+    activeMemberCount: db.prepare('SELECT count(*) AS n FROM members WHERE room_id = ? AND left_at IS NULL'),
+    markLeft: db.prepare('UPDATE members SET left_at = ? WHERE room_id = ? AND user_id = ?'),
+    setCursor: db.prepare('UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ?'),
+    rewindCursor: db.prepare(
+      'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
+    ),
+    openRoomsOf: db.prepare(
+      `SELECT m.room_id,
+              (SELECT count(*) FROM messages x
+               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> ?) AS unread
+       FROM members m JOIN rooms r ON r.room_id = m.room_id
+       WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
+    ),
+    insertMessage: db.prepare(`INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    // Idempotency keys live in their own table, so retention of the log cannot make them forget.
+    sentByKey: db.prepare(
+      `SELECT message FROM sent_keys
+       WHERE room_id = ? AND sender_id = ? AND idempotency_key = ? AND stored_at > ?`,
+    ),
+    // REPLACE: an expired key that the sweep has not removed yet is used afresh.
+    rememberSent: db.prepare(
+      `INSERT OR REPLACE INTO sent_keys (room_id, sender_id, idempotency_key, message, stored_at)
+       VALUES (?, ?, ?, ?, ?)`,
+    ),
+    forgetSentBefore: db.prepare('DELETE FROM sent_keys WHERE stored_at <= ?'),
+    unreadAfter: db.prepare(
+      `SELECT ${messageColumns} FROM messages
+       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,
+    ),
+    historyForward: db.prepare(
+      `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
+    ),
+    deleteBeyondCount: db.prepare('DELETE FROM messages WHERE room_id = ? AND seq <= ?'),
+    deleteOlderThan: db.prepare('DELETE FROM messages WHERE created_at < ?'),
+    deleteRoomOlderThan: db.prepare('DELETE FROM messages WHERE room_id = ? AND created_at < ?'),
+    historyBackward: db.prepare(
+      `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+    ),
+  };
+}

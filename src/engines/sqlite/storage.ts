@@ -1,0 +1,91 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StorageUnavailableError } from '../../chat/errors.js';
+import { lockDatabaseFile } from './instance-lock.js';
+import { migrate } from './schema.js';
+import { prepareStatements, type Statements } from './statements.js';
+
+/**
+ * How long a statement waits for a lock held by another connection (a backup, the sqlite3 shell).
+ * better-sqlite3 is synchronous, so this wait blocks the whole process: keep it short.
+ */
+const BUSY_TIMEOUT_MS = 500;
+/** After storage failed, calls fail at once for this long instead of each blocking on the lock again. */
+const BACKOFF_MS = 1000;
+
+/** SQLite result codes that mean "storage is out of reach", as opposed to a bug in a statement. */
+const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOTADB|CORRUPT|PROTOCOL)/;
+
+/**
+ * The open database, its statements, and how storage failures become `StorageUnavailableError`.
+ * Opening a file takes the one-process lock (instance-lock.ts) before anything else.
+ */
+export class SqliteStorage {
+  readonly db: Database.Database;
+  readonly sql: Statements;
+  private readonly unlock: () => void;
+  /** Until when calls fail fast after a storage failure (see BACKOFF_MS); 0 while healthy. */
+  private failingUntil = 0;
+
+  /** `onFailure` hears the first failure after a healthy spell (the engine wakes parked waits). */
+  constructor(
+    path: string,
+    private readonly onFailure: () => void,
+  ) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.unlock = path === ':memory:' ? () => {} : lockDatabaseFile(path);
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode: a commit survives a crash of this process; only a power cut can lose
+      // the last commits (see the README on durability).
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      migrate(this.db);
+      this.sql = prepareStatements(this.db);
+    } catch (error) {
+      this.unlock();
+      throw error;
+    }
+  }
+
+  get open(): boolean {
+    return this.db.open;
+  }
+
+  /** Lets the next call try storage even during the backoff (a health check wants the truth). */
+  retryNow(): void {
+    this.failingUntil = 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+    this.unlock();
+  }
+
+  /** Runs `body` as one transaction; see `run`. */
+  transaction<T>(body: () => T): T {
+    return this.run(this.db.transaction(body));
+  }
+
+  /**
+   * Runs a storage step, turning "cannot reach storage" failures into `StorageUnavailableError`.
+   * The first failure tells `onFailure` and starts a short backoff during which calls fail without
+   * waiting on the lock.
+   */
+  run<T>(step: () => T): T {
+    if (!this.db.open) throw new StorageUnavailableError('the database is closed');
+    if (Date.now() < this.failingUntil) throw new StorageUnavailableError('SQLite failed a moment ago');
+    try {
+      return step();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      if (typeof code !== 'string' || !UNAVAILABLE_CODES.test(code)) throw error;
+      this.failingUntil = Date.now() + BACKOFF_MS;
+      this.onFailure();
+      throw new StorageUnavailableError(`SQLite: ${code}`);
+    }
+  }
+}

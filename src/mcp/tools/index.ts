@@ -1,0 +1,40 @@
+import { enterQueue } from './enter-queue.js';
+import { getMessages } from './get-messages.js';
+import { getStatus } from './get-status.js';
+import { joinRoom } from './join-room.js';
+import { leaveChat } from './leave-chat.js';
+import { leaveQueue } from './leave-queue.js';
+import { sendMessage } from './send-message.js';
+import type { ToolDefinition } from './tool.js';
+import { waitForMatch } from './wait-for-match.js';
+import { waitForMessage } from './wait-for-message.js';
+
+export type { CallContext, ToolDefinition } from './tool.js';
+
+/** Every tool of the contract, in `tools/list` order. Adding a tool: its file, and one line here. */
+const TOOLS = [
+  enterQueue,
+  waitForMatch,
+  joinRoom,
+  sendMessage,
+  waitForMessage,
+  getMessages,
+  leaveChat,
+  leaveQueue,
+  getStatus,
+] as const;
+
+export type ToolName = (typeof TOOLS)[number]['name'];
+
+/** The tools in `tools/list` order. */
+export const toolList: readonly ToolDefinition<ToolName>[] = TOOLS;
+
+const byName = new Map<string, ToolDefinition<ToolName>>(TOOLS.map((tool) => [tool.name, tool]));
+
+export function isToolName(name: string): name is ToolName {
+  return byName.has(name);
+}
+
+export function toolNamed(name: ToolName): ToolDefinition<ToolName> {
+  return byName.get(name) as ToolDefinition<ToolName>;
+}

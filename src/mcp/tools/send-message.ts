@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../chat/index.js';
+import { clientId, optional, roomId } from './schema-parts.js';
+import { chatTool, defineTool } from './tool.js';
+
+export const sendMessage = defineTool({
+  name: 'send_message',
+  title: 'Send a chat message',
+  description: [
+    'Send a message to everyone else in the room. Pass the room_id and your client_id.',
+    'Messages are stored, so the others receive them even if they are not waiting at this moment.',
+    'After sending, call wait_for_message to receive the reply.',
+    'If a call failed and you are unsure whether it was sent, retry with the same idempotency_key: it is never stored twice.',
+  ].join(' '),
+  input: z.strictObject({
+    room_id: roomId,
+    message: z.string().meta({ minLength: 1, description: 'The text to send.' }),
+    client_id: z.string().meta(clientId),
+    idempotency_key: optional(z.string(), {
+      minLength: 1,
+      maxLength: IDEMPOTENCY_KEY_MAX_LENGTH,
+      description:
+        'Any unique string. Sending again with the same key stores nothing new and returns the first result.',
+    }),
+  }),
+  output: z.object({
+    success: z.literal(true),
+    message_id: z.string(),
+    seq: z.number(),
+    timestamp: z.string(),
+  }),
+  annotations: { ...chatTool, idempotentHint: false },
+  successFlag: true,
+  parks: false,
+  run: async (chat, args) => {
+    const sent = await chat.sendMessage({
+      roomId: args.room_id,
+      message: args.message,
+      clientId: args.client_id,
+      idempotencyKey: args.idempotency_key,
+    });
+    return {
+      success: true,
+      message_id: sent.messageId,
+      seq: sent.seq,
+      timestamp: new Date(sent.createdAt).toISOString(),
+    };
+  },
+});

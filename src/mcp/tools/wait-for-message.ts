@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { MessageWaitResult } from '../../chat/index.js';
+import { clientId, messageShape, optional, roomId, seq, waitTimeout } from './schema-parts.js';
+import { message } from './shaping.js';
+import { CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
+
+export const waitForMessage = defineTool({
+  name: 'wait_for_message',
+  title: 'Wait for the next message',
+  description: [
+    'Block until the next message arrives in the room and return it, or return at once with everything that arrived since your last call (oldest first, in "messages").',
+    'Pass the room_id and your client_id. Nothing is lost between calls: each call continues where the previous one stopped.',
+    CONVERSATION_LOOP,
+    'A message with "disconnect": true means your partner left; the chat has ended.',
+  ].join(' '),
+  input: z.strictObject({
+    room_id: roomId,
+    client_id: z.string().meta(clientId),
+    timeout: optional(z.number(), waitTimeout),
+    after: seq('Only to recover a lost response: return messages with seq greater than this, read or not.'),
+  }),
+  output: messageShape.partial().extend({
+    message: z.string(),
+    messages: z.array(messageShape).optional(),
+    timeout: z.boolean().optional(),
+    restarting: z.boolean().optional(),
+  }),
+  annotations: { ...chatTool, idempotentHint: false },
+  successFlag: false,
+  parks: true,
+  run: async (chat, args, call) => {
+    const result = await chat.waitForMessage({
+      roomId: args.room_id,
+      clientId: args.client_id,
+      timeout: args.timeout,
+      after: args.after,
+      signal: call.signal,
+      // This room's messages are in the result.
+      onEvent: forwardExcept(call, (event) => event.type === 'message' && event.roomId === args.room_id),
+    });
+    if (result.status === 'messages') call.onUndelivered(result.undo);
+    return shape(result);
+  },
+});
+
+function shape(result: MessageWaitResult): Json {
+  if (result.status === 'timeout') {
+    return result.endedBy === 'shutdown'
+      ? {
+          timeout: true,
+          restarting: true,
+          message: 'The server is restarting. Call wait_for_message again in a few seconds; nothing is lost.',
+        }
+      : { timeout: true, message: 'No message received within timeout period' };
+  }
+  const messages = result.messages.map(message);
+  return { ...messages[0], messages };
+}
