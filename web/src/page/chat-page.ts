@@ -1,9 +1,10 @@
-import { type ChatMessage, type Member, membersOf, messagesOf, RoomFeed } from '../messages.js';
-import { el, RoomView } from '../room-view.js';
+import { membersOf, messagesOf } from '../messages.js';
+import { el } from '../room-view.js';
 import { AuthRequiredError, type Json, ToolError } from '../tool-caller.js';
 import type { McpConnection, PushNotification } from './connection.js';
 import type { Identity } from './identity.js';
 import { Lobby } from './lobby.js';
+import { PageRoom } from './page-room.js';
 import type { SignIn } from './sign-in.js';
 
 /** Seconds a parked wait lasts before it is renewed (well under every proxy's idle limit). */
@@ -12,21 +13,6 @@ const WAIT_SECONDS = 25;
 const HISTORY_PAGE = 100;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 4000;
-
-interface Room {
-  id: string;
-  /** Queue-matched chats end when a partner leaves; named rooms go on. */
-  kind: 'match' | 'named';
-  feed: RoomFeed;
-  view: RoomView;
-  tab: HTMLButtonElement;
-  badge: HTMLElement;
-  members: Member[];
-  unread: number;
-  ended: boolean;
-  outbox: { text: string; key: string }[];
-  sending: boolean;
-}
 
 export interface ChatPageParts {
   connection: McpConnection;
@@ -46,8 +32,8 @@ export interface ChatPageParts {
 export class ChatPage {
   private readonly parts: ChatPageParts;
   private readonly lobby: Lobby;
-  private readonly rooms = new Map<string, Room>();
-  private active: Room | undefined;
+  private readonly rooms = new Map<string, PageRoom>();
+  private active: PageRoom | undefined;
   private queueing = false;
   private wait: AbortController | undefined;
   private retryMs = RETRY_MIN_MS;
@@ -110,14 +96,14 @@ export class ChatPage {
     this.wait?.abort();
   }
 
-  private async waitInRoom(room: Room, signal: AbortSignal): Promise<void> {
+  private async waitInRoom(room: PageRoom, signal: AbortSignal): Promise<void> {
     const args: Json = { room_id: room.id, client_id: this.clientId(), timeout: WAIT_SECONDS };
     if (room.feed.newestSeq !== undefined) args.after = room.feed.newestSeq;
     const body = await this.call('wait_for_message', args, signal);
     const messages = messagesOf(body);
-    this.addMessages(room, messages);
+    room.addMessages(messages);
     if (messages.some((m) => m.system)) void this.restore().catch(() => {});
-    if (room.kind === 'match' && messages.some((m) => m.disconnect)) this.end(room);
+    if (room.kind === 'match' && messages.some((m) => m.disconnect)) room.end();
   }
 
   private async waitForMatch(signal: AbortSignal): Promise<void> {
@@ -152,7 +138,7 @@ export class ChatPage {
     if (error.code === 'not_in_queue') {
       this.queueing = false;
       this.lobby.setWaiting(undefined);
-    } else if (error.code === 'chat_ended' && this.active) this.end(this.active);
+    } else if (error.code === 'chat_ended' && this.active) this.active.end();
     else if ((error.code === 'not_in_room' || error.code === 'room_not_found') && this.active)
       this.drop(this.active);
     else if (error.code === 'invalid_client') {
@@ -221,50 +207,13 @@ export class ChatPage {
     history.replaceState(null, '', `/r/${encodeURIComponent(room.id)}`);
   }
 
-  private async leave(room: Room): Promise<void> {
+  private async leave(room: PageRoom): Promise<void> {
     this.drop(room);
     await this.call('leave_chat', { room_id: room.id, client_id: this.clientId() }).catch(
       (error: unknown) => {
         if (!(error instanceof ToolError)) throw error;
       },
     );
-  }
-
-  private send(room: Room, text: string): void {
-    room.outbox.push({ text, key: crypto.randomUUID() });
-    void this.flush(room);
-  }
-
-  /** Sends in order; a retry after a lost answer reuses the key, so nothing is stored twice. */
-  private async flush(room: Room): Promise<void> {
-    if (room.sending) return;
-    room.sending = true;
-    try {
-      for (let next = room.outbox[0]; next; next = room.outbox[0]) {
-        try {
-          const body = await this.call('send_message', {
-            room_id: room.id,
-            client_id: this.clientId(),
-            message: next.text,
-            idempotency_key: next.key,
-          });
-          room.outbox.shift();
-          this.addMessages(room, [ownMessage(body, next.text, this.parts.identity)]);
-          if (!room.ended) room.view.setNotice(undefined);
-        } catch (error) {
-          if (error instanceof ToolError) {
-            room.outbox.shift();
-            room.view.setNotice(`Not sent: ${error.message}`);
-            if (error.code === 'chat_ended') this.end(room);
-          } else {
-            room.view.setNotice('Not sent yet: reconnecting…');
-            await this.recover(error);
-          }
-        }
-      }
-    } finally {
-      room.sending = false;
-    }
   }
 
   // ---- rooms ---------------------------------------------------------------------------------
@@ -280,10 +229,10 @@ export class ChatPage {
       const room =
         known ?? (await this.openRoom(id, id.startsWith('match-') ? 'match' : 'named', undefined, false));
       const members = membersOf(entry);
-      if (members) this.setMembers(room, members);
+      if (members) room.setMembers(members);
       // The server's count can only be behind what the page saw, never ahead: take the larger.
       const unread = typeof entry.unread === 'number' ? entry.unread : 0;
-      if (room !== this.active && unread > room.unread) this.setUnread(room, unread);
+      if (room !== this.active && unread > room.unread) room.setUnread(unread);
     }
     if (status.state === 'waiting' && !this.queueing) {
       this.queueing = true;
@@ -292,19 +241,19 @@ export class ChatPage {
     }
   }
 
-  private async openRoom(id: string, kind: Room['kind'], joined?: Json, focus = true): Promise<Room> {
+  private async openRoom(id: string, kind: PageRoom['kind'], joined?: Json, focus = true): Promise<PageRoom> {
     let room = this.rooms.get(id);
     if (!room) {
       room = this.createRoom(id, kind);
       this.rooms.set(id, room);
       const page = await this.call('get_messages', { room_id: id, client_id: this.clientId(), limit: 50 });
-      this.addMessages(room, messagesOf(page));
+      room.addMessages(messagesOf(page));
       room.view.setHasMore(page.has_more === true);
     }
     if (joined) {
       const members = membersOf(joined);
-      if (members) this.setMembers(room, members);
-      this.addMessages(room, messagesOf(joined, 'recent_messages'));
+      if (members) room.setMembers(members);
+      room.addMessages(messagesOf(joined, 'recent_messages'));
     }
     const invite = this.parts.identity.invite(id);
     room.view.setInvite(invite ? inviteLink(id, invite) : undefined);
@@ -312,88 +261,52 @@ export class ChatPage {
     return room;
   }
 
-  private createRoom(id: string, kind: Room['kind']): Room {
-    const feed = new RoomFeed();
-    const tab = el('button', { type: 'button', class: 'tab' });
-    const badge = el('span', { class: 'badge', hidden: '' });
-    tab.append(el('span', { class: 'tab-name' }, id), badge);
-    const item = el('li');
-    item.append(tab);
-    this.parts.roomList.append(item);
-    const room: Room = {
-      id,
-      kind,
-      feed,
-      tab,
-      badge,
-      members: [],
-      unread: 0,
-      ended: false,
-      outbox: [],
-      sending: false,
-      view: new RoomView({
-        onSend: (text) => this.send(room, text),
-        onLoadEarlier: () => this.act(() => this.loadEarlier(room)),
-        onLeave: () => void this.act(() => this.leave(room)),
-        selfId: () => this.parts.identity.userId,
-      }),
-    };
-    room.view.setTitle(id);
-    tab.addEventListener('click', () => this.show(room));
+  private createRoom(id: string, kind: PageRoom['kind']): PageRoom {
+    const room: PageRoom = new PageRoom(id, kind, this.parts.roomList, {
+      select: () => this.show(room),
+      loadEarlier: () => this.act(() => this.loadEarlier(room)),
+      leave: () => void this.act(() => this.leave(room)),
+      self: () => ({ userId: this.parts.identity.userId, name: this.parts.identity.name }),
+      deliver: (text, key) =>
+        this.call('send_message', {
+          room_id: id,
+          client_id: this.clientId(),
+          message: text,
+          idempotency_key: key,
+        }),
+      recover: (error) => this.recover(error),
+    });
     return room;
   }
 
-  private async loadEarlier(room: Room): Promise<void> {
+  private async loadEarlier(room: PageRoom): Promise<void> {
     const args: Json = { room_id: room.id, client_id: this.clientId(), limit: HISTORY_PAGE };
     if (room.feed.oldestSeq !== undefined) args.before = room.feed.oldestSeq;
     const page = await this.call('get_messages', args);
-    this.addMessages(room, messagesOf(page));
+    room.addMessages(messagesOf(page));
     room.view.setHasMore(page.has_more === true);
   }
 
-  private addMessages(room: Room, messages: ChatMessage[]): void {
-    room.view.render(room.feed, room.feed.add(messages));
-  }
-
-  private setMembers(room: Room, members: Member[]): void {
-    room.members = members;
-    room.view.setMembers(members);
-  }
-
-  /** A queue-matched chat whose partner left: it stays readable, the box is off. */
-  private end(room: Room): void {
-    room.ended = true;
-    room.view.setWritable(false);
-    room.view.setNotice('This chat has ended. Start a new one from "New chat".');
-  }
-
-  private drop(room: Room): void {
+  private drop(room: PageRoom): void {
     this.rooms.delete(room.id);
-    room.tab.closest('li')?.remove();
+    room.remove();
     if (this.active === room) this.show([...this.rooms.values()][0]);
   }
 
   /** Puts a room (or, with `undefined`, the lobby) on screen. */
-  private show(room: Room | undefined): void {
+  private show(room: PageRoom | undefined): void {
     const changed = this.active !== room;
     this.active = room;
     this.parts.main.replaceChildren(room ? room.view.element : this.lobby.element);
-    for (const other of this.rooms.values()) other.tab.removeAttribute('aria-current');
+    for (const other of this.rooms.values()) other.setCurrent(false);
     this.lobbyTab.toggleAttribute('aria-current', room === undefined);
     if (room) {
-      room.tab.setAttribute('aria-current', 'page');
-      this.setUnread(room, 0);
+      room.setCurrent(true);
+      room.setUnread(0);
       room.view.scrollToEnd();
       room.view.focusBox();
     } else this.lobby.focus();
     if (changed) this.rewait();
-  }
-
-  private setUnread(room: Room, unread: number): void {
-    room.unread = unread;
-    room.badge.hidden = unread === 0;
-    room.badge.textContent = String(unread);
-    room.badge.setAttribute('aria-label', `${unread} unread`);
   }
 
   /** Push is only a hint: it counts unread in the rooms not on screen. */
@@ -402,7 +315,7 @@ export class ChatPage {
     const room = this.rooms.get(String(push.params.room_id));
     const sender = push.params.sender as { user_id?: string } | undefined;
     if (!room || room === this.active || sender?.user_id === this.parts.identity.userId) return;
-    this.setUnread(room, room.unread + 1);
+    room.setUnread(room.unread + 1);
   }
 
   // ---- plumbing ------------------------------------------------------------------------------
@@ -439,17 +352,6 @@ export class ChatPage {
     this.parts.status.textContent = text;
     this.parts.status.dataset.state = 'offline';
   }
-}
-
-function ownMessage(body: Json, text: string, identity: Identity): ChatMessage {
-  return {
-    seq: Number(body.seq),
-    message: text,
-    sender: identity.name ?? 'You',
-    sender_id: identity.userId ?? '',
-    timestamp: String(body.timestamp ?? new Date().toISOString()),
-    message_id: String(body.message_id ?? ''),
-  };
 }
 
 function inviteLink(roomId: string, invite: string): string {
