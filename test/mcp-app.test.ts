@@ -145,4 +145,32 @@ describe.skipIf(BROWSER_MISSING)('the MCP App in a host', () => {
     if (shot) await page.screenshot({ path: shot });
     await page.close();
   });
+
+  it('shows the queue for an enter_queue result, then the room once matched', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(host.url);
+    await page.evaluate(() => (window as unknown as { mcpHost: { start(): Promise<void> } }).mcpHost.start());
+    const queued = (await page.evaluate(() =>
+      (
+        window as unknown as { mcpHost: { callAndRender(n: string, a: object): Promise<unknown> } }
+      ).mcpHost.callAndRender('enter_queue', { display_name: 'Ann' }),
+    )) as { status: string };
+    expect(queued.status).toBe('waiting');
+    const view = page.frameLocator('iframe[title="MCP Chat room"]');
+    await view.getByText('Waiting for a partner…').waitFor();
+
+    const agent = await connect(server.mcpUrl, 'modern', 'agent');
+    agents.push(agent);
+    const matched = await agent.call('enter_queue', { display_name: 'Bo' });
+    expect(matched.status).toBe('matched');
+    await view.getByRole('heading', { name: String(matched.room_id) }).waitFor({ timeout: LIVE_MS });
+    await agent.call('send_message', {
+      room_id: matched.room_id,
+      client_id: matched.client_id,
+      message: 'Hi from the queue.',
+    });
+    await view.getByText('Hi from the queue.').waitFor({ timeout: LIVE_MS });
+    await page.close();
+  });
 });
