@@ -74,7 +74,7 @@ describe('the MCP App resource', () => {
   );
 });
 
-describe.skipIf(BROWSER_MISSING)('the MCP App in a host', () => {
+describe.skipIf(BROWSER_MISSING)('the MCP App in a host', { timeout: 60_000 }, () => {
   let browser: Browser;
   let host: TestHostServer;
   const agents: ChatClient[] = [];

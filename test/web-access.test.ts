@@ -63,7 +63,7 @@ async function hasTokenAuth(): Promise<boolean> {
   return response.status === 401;
 }
 
-describe.skipIf(BROWSER_MISSING)('the web page with access control', () => {
+describe.skipIf(BROWSER_MISSING)('the web page with access control', { timeout: 60_000 }, () => {
   it('asks for a token when the server answers 401, refuses a wrong one, and keeps the right one', async (ctx) => {
     if (!(await hasTokenAuth())) ctx.skip('this server has no MCP_CHAT_AUTH=tokens');
     const context = await browser.newContext();

@@ -9,7 +9,7 @@ import { startTestServer, type TestServer } from './support/server.js';
 /** How long a message may take to show up: "at once" for a person, with room for a loaded machine. */
 const LIVE_MS = 3000;
 
-describe.skipIf(BROWSER_MISSING)('the web page at /', () => {
+describe.skipIf(BROWSER_MISSING)('the web page at /', { timeout: 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   const contexts: BrowserContext[] = [];
@@ -221,6 +221,32 @@ describe.skipIf(BROWSER_MISSING)('the web page at /', () => {
       (r) => r.room_id === 'room-a',
     );
     expect(roomA?.members).toHaveLength(2);
+  });
+
+  it('shows replies and mentions where messages carry them', async (ctx) => {
+    const bot = await agent();
+    const joined = await bot.call('join_room', { room_id: 'threads', display_name: 'Claude' });
+    const page = await openPage('/r/threads?name=Ann');
+    await page.getByRole('heading', { name: 'threads' }).waitFor();
+    const question = await bot.call('send_message', {
+      room_id: 'threads',
+      client_id: joined.client_id,
+      message: 'Which release do we ship on Friday?',
+    });
+    const reply = await bot.raw('send_message', {
+      room_id: 'threads',
+      client_id: joined.client_id,
+      message: '@Ann can you confirm?',
+      reply_to: question.seq,
+    });
+    if (reply.isError) ctx.skip('this server has no replies (send_message without reply_to)');
+    const item = page.locator('.room .msg', { hasText: '@Ann can you confirm?' });
+    await item.waitFor({ timeout: LIVE_MS });
+    expect(await item.locator('blockquote').textContent()).toBe(
+      'In reply to Claude: Which release do we ship on Friday?',
+    );
+    expect(await item.getByText('(mentions you)').count()).toBe(1);
+    expect(await item.locator('.at').textContent()).toBe('@Ann');
   });
 
   it('fits a phone screen', async () => {
