@@ -38,6 +38,8 @@ export class ChatPage {
   private wait: AbortController | undefined;
   private retryMs = RETRY_MIN_MS;
   private tokenRefused = false;
+  /** Whether the server has `mark_read`: then what the person saw on screen counts as read. */
+  private canMarkRead = false;
   private readonly lobbyTab: HTMLButtonElement;
 
   constructor(parts: ChatPageParts) {
@@ -62,6 +64,7 @@ export class ChatPage {
     await this.act(async () => {
       const args = await this.parts.connection.toolArguments();
       this.lobby.setPrivateSupported(args.get('join_room')?.has('visibility') ?? false);
+      this.canMarkRead = args.has('mark_read');
       if (this.parts.identity.clientId) await this.restore();
       const name = link?.name ?? this.parts.identity.name;
       if (link && name) await this.joinRoom(name, link.roomId, { invite: link.invite });
@@ -303,6 +306,7 @@ export class ChatPage {
     if (room) {
       room.setCurrent(true);
       room.setUnread(0);
+      void this.markRead(room);
       room.view.scrollToEnd();
       room.view.focusBox();
     } else this.lobby.focus();
@@ -323,7 +327,24 @@ export class ChatPage {
   private async call(name: string, args: Json, signal?: AbortSignal): Promise<Json> {
     const body = await this.parts.connection.call(name, args, { signal });
     this.tokenRefused = false;
+    this.takeUnread(body);
     return body;
+  }
+
+  /** Servers that put `unread` on every answer say how many wait in the other rooms: the truth. */
+  private takeUnread(body: Json): void {
+    if (!Array.isArray(body.unread)) return;
+    for (const entry of body.unread as Json[]) {
+      const room = this.rooms.get(String(entry.room_id));
+      if (room && room !== this.active && typeof entry.count === 'number') room.setUnread(entry.count);
+    }
+  }
+
+  /** Messages shown from history (not through a wait) are read once the person has them on screen. */
+  private async markRead(room: PageRoom): Promise<void> {
+    const seq = room.feed.newestSeq;
+    if (!this.canMarkRead || seq === undefined) return;
+    await this.call('mark_read', { room_id: room.id, client_id: this.clientId(), seq }).catch(() => {});
   }
 
   private async askToken(): Promise<void> {
