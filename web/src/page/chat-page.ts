@@ -6,6 +6,7 @@ import type { Identity } from './identity.js';
 import { Lobby } from './lobby.js';
 import { PageRoom } from './page-room.js';
 import type { SignIn } from './sign-in.js';
+import { sleep } from './sleep.js';
 
 /** Seconds a parked wait lasts before it is renewed (well under every proxy's idle limit). */
 const WAIT_SECONDS = 25;
@@ -13,6 +14,8 @@ const WAIT_SECONDS = 25;
 const HISTORY_PAGE = 100;
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 4000;
+/** How long the page leaves the wait to another tab of the same person that took it over. */
+const SUPERSEDED_PAUSE_MS = 5000;
 
 export interface ChatPageParts {
   connection: McpConnection;
@@ -107,6 +110,15 @@ export class ChatPage {
     room.addMessages(messages);
     if (messages.some((m) => m.system)) void this.restore().catch(() => {});
     if (room.kind === 'match' && messages.some((m) => m.disconnect)) room.end();
+    await this.yieldIfSuperseded(body, signal);
+  }
+
+  /**
+   * Another wait of this identity (another tab) took over: step back a while instead of taking
+   * it back at once, so two tabs do not bounce the wait between them.
+   */
+  private async yieldIfSuperseded(body: Json, signal: AbortSignal): Promise<void> {
+    if (body.superseded === true) await sleep(SUPERSEDED_PAUSE_MS, signal);
   }
 
   private async waitForMatch(signal: AbortSignal): Promise<void> {
@@ -121,6 +133,7 @@ export class ChatPage {
       await this.openRoom(body.room_id, 'match');
     } else {
       this.lobby.setWaiting(typeof body.position === 'number' ? body.position : null);
+      await this.yieldIfSuperseded(body, signal);
     }
   }
 
@@ -161,9 +174,14 @@ export class ChatPage {
         this.online();
         return;
       } catch (error) {
+        // The server forgot this browser's identity (unused for 30 days, or a new database):
+        // start afresh as a new participant, without troubling the person.
+        if (error instanceof ToolError && error.code === 'invalid_client' && this.parts.identity.clientId) {
+          this.handleRefusal(error);
+          continue;
+        }
         if (error instanceof ToolError) {
           this.lobby.setError(error.message);
-          if (error.code === 'invalid_client') this.parts.identity.forget();
           return;
         }
         await this.recover(error);
@@ -258,8 +276,7 @@ export class ChatPage {
       if (members) room.setMembers(members);
       room.addMessages(messagesOf(joined, 'recent_messages'));
     }
-    const invite = this.parts.identity.invite(id);
-    room.view.setInvite(invite ? inviteLink(id, invite) : undefined);
+    room.view.setInvite(this.parts.identity.inviteLink(id));
     if (focus || !this.active) this.show(room);
     return room;
   }
@@ -373,18 +390,4 @@ export class ChatPage {
     this.parts.status.textContent = text;
     this.parts.status.dataset.state = 'offline';
   }
-}
-
-function inviteLink(roomId: string, invite: string): string {
-  return `${location.origin}/r/${encodeURIComponent(roomId)}?invite=${encodeURIComponent(invite)}`;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }

@@ -69,6 +69,13 @@ export class Identity {
     return this.invites()[roomId];
   }
 
+  /** The link that takes someone else into a private room this browser holds the invite of. */
+  inviteLink(roomId: string): string | undefined {
+    const invite = this.invite(roomId);
+    if (invite === undefined) return undefined;
+    return `${location.origin}/r/${encodeURIComponent(roomId)}?invite=${encodeURIComponent(invite)}`;
+  }
+
   setInvite(roomId: string, invite: string): void {
     write(KEY.invites, JSON.stringify({ ...this.invites(), [roomId]: invite }));
   }
