@@ -8,6 +8,7 @@ import { loadWebPage } from '../http/web-page.js';
 import { answerParkedCall } from '../mcp/parked-calls.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
 import { WEB_DIST_DIR } from '../web-assets.js';
+import { accessSettings } from './access.js';
 import type { ServeConfig } from './config.js';
 
 export interface RunningServer {
@@ -101,6 +102,8 @@ export async function startServer(
       maxMessageBytes: config.maxMessageBytes,
       maxRoomCapacity: config.maxRoomCapacity,
       sendRatePerSecond: config.rateLimit,
+      maxWaits: config.maxWaits,
+      newParticipantsPerMinute: config.newParticipantsPerMinute,
     },
   });
   let app: HttpApp | undefined;
@@ -121,8 +124,10 @@ export async function startServer(
     maxBodyBytes: bodyLimit(config.maxMessageBytes),
     createServer: () => createChatServer(mcpDeps),
     createSession: () => createSessionServer(mcpDeps),
-    answerParkedCall: (call, stream) => answerParkedCall(mcpDeps, call, stream),
+    answerParkedCall: (call, stream, origin) => answerParkedCall(mcpDeps, call, stream, origin),
     sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
+    maxSessionsPerCaller: config.maxSessions,
+    access: accessSettings(config),
     checkStorage: () => engine.ping(),
     releaseWaits: () => chat.stopWaits(),
     renderMetrics: () => metrics.render(),
@@ -141,7 +146,15 @@ export async function startServer(
   });
   const url = await app.listen();
   presence.start();
-  logger.info({ url: `${url}/mcp`, storage: config.redisUrl ? 'redis' : config.db }, 'mcp-chat listening');
+  logger.info(
+    {
+      url: `${url}/mcp`,
+      resource: app.access.resourceUrl,
+      auth: config.auth.mode,
+      storage: config.redisUrl ? 'redis' : config.db,
+    },
+    'mcp-chat listening',
+  );
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

@@ -34,6 +34,11 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     maxRoomCapacity: 50,
     rateLimit: 0,
     web: true,
+    auth: { mode: 'none' },
+    publicUrl: undefined,
+    maxWaits: 4,
+    newParticipantsPerMinute: 0,
+    maxSessions: 100,
     ...overrides,
   };
 }

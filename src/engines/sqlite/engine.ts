@@ -30,6 +30,7 @@ import type {
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
 import { BucketTable } from '../token-bucket.js';
+import { WaitTable } from '../wait-table.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -65,6 +66,9 @@ export class SqliteEngine implements ChatEngine {
   private readonly storage: SqliteStorage;
   /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
   private readonly buckets = new BucketTable();
+  private readonly creationBuckets = new BucketTable();
+  /** Parked waits: in memory for the same reason. */
+  private readonly waits = new WaitTable();
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -87,7 +91,7 @@ export class SqliteEngine implements ChatEngine {
 
   async createParticipant(p: NewParticipant): Promise<void> {
     this.storage.run(() =>
-      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now),
+      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now, p.owner ?? null),
     );
   }
 
@@ -126,7 +130,7 @@ export class SqliteEngine implements ChatEngine {
         };
       }
       this.sql.dequeue.run(partner.user_id);
-      this.sql.insertRoom.run(matchRoomId, 'queue', 2, now);
+      this.sql.insertRoom.run(matchRoomId, 'queue', 2, now, 'public', null);
       this.sql.upsertMember.run(matchRoomId, partner.user_id, now, 0, 0);
       this.sql.upsertMember.run(matchRoomId, userId, now, 0, 0);
       return { kind: 'matched', room: this.room(matchRoomId) as Room, partner: toMember(partner) };
@@ -154,7 +158,10 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.transaction((): JoinOutcome => {
       const room = this.room(roomId);
       if (!room) {
-        this.sql.insertRoom.run(roomId, 'named', capacity, now);
+        if (request.createIfMissing === false) return { kind: 'room_not_found' };
+        const visibility = request.visibility ?? 'public';
+        const invite = visibility === 'private' ? (request.newInvite ?? null) : null;
+        this.sql.insertRoom.run(roomId, 'named', capacity, now, visibility, invite);
         this.sql.upsertMember.run(roomId, userId, now, 0, 0);
         return { kind: 'created', room: this.room(roomId) as Room, members: this.membersOf(roomId) };
       }
@@ -163,6 +170,9 @@ export class SqliteEngine implements ChatEngine {
       if (membership && membership.leftAt === null) {
         const recent = this.recentBefore(roomId, room.lastSeq + 1, recentLimit);
         return { kind: 'already_member', room, members: this.membersOf(roomId), recent };
+      }
+      if (room.visibility === 'private' && (room.invite === null || request.invite !== room.invite)) {
+        return { kind: 'room_not_found' };
       }
       const count = (this.sql.activeMemberCount.get(roomId) as { n: number }).n;
       if (count >= room.capacity) return { kind: 'room_full' };
@@ -288,6 +298,18 @@ export class SqliteEngine implements ChatEngine {
     // Buckets live in memory, but the call still goes through storage's checks: after close it
     // rejects like every other method.
     return this.storage.run(() => this.buckets.take(userId, request));
+  }
+
+  async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
+    return this.storage.run(() => this.creationBuckets.take(limitKey, request));
+  }
+
+  async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
+    return this.storage.run(() => this.waits.hold(request));
+  }
+
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    this.storage.run(() => this.waits.release(userId, waitId));
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */

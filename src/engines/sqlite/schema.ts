@@ -87,6 +87,13 @@ const MIGRATIONS: readonly string[] = [
     FROM messages WHERE idempotency_key IS NOT NULL;
   DROP INDEX messages_idempotency;
   `,
+  // Access control: a participant belongs to the subject that created it (null: created without
+  // access control); a private room has an invite and is never listed.
+  `
+  ALTER TABLE participants ADD COLUMN owner TEXT;
+  ALTER TABLE rooms ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private'));
+  ALTER TABLE rooms ADD COLUMN invite TEXT;
+  `,
 ];
 
 export function migrate(db: Database): void {
