@@ -2,6 +2,7 @@ import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@m
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
+import { registerRoomView } from './app-resource.js';
 import { originOf } from './caller.js';
 import { CHANNEL_CAPABILITY } from './channel.js';
 import { PendingResponses } from './delivery.js';
@@ -75,12 +76,16 @@ interface SessionHooks {
 function buildServer(deps: ChatServerDeps, session: SessionHooks | undefined): Server {
   const server = new Server(SERVER_INFO, {
     // Sessions have a stream for push, so they are offered Claude Code channels (see channel.ts).
-    capabilities: session
-      ? { tools: { listChanged: false }, logging: {}, experimental: { [CHANNEL_CAPABILITY]: {} } }
-      : { tools: { listChanged: false }, logging: {} },
+    capabilities: {
+      tools: { listChanged: false },
+      logging: {},
+      resources: { listChanged: false },
+      ...(session ? { experimental: { [CHANNEL_CAPABILITY]: {} } } : {}),
+    },
     instructions: INSTRUCTIONS,
   });
   server.setRequestHandler('tools/list', () => ({ tools: TOOL_LIST }));
+  registerRoomView(server);
   server.setRequestHandler('tools/call', (request, ctx) => {
     const { name, arguments: args } = request.params;
     if (!isToolName(name)) {
