@@ -6,6 +6,7 @@ import { leavingCases } from './engine-contract/leaving.js';
 import { logCases } from './engine-contract/log.js';
 import { participantsCases } from './engine-contract/participants.js';
 import { portGuarantees } from './engine-contract/port.js';
+import { readPositionCases } from './engine-contract/read-position.js';
 import { roomsCases } from './engine-contract/rooms.js';
 
 /**
@@ -51,5 +52,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     logCases(t);
     leavingCases(t);
     accessCases(t);
+    readPositionCases(t);
   });
 }

@@ -173,7 +173,7 @@ describe('2025-era sessions', () => {
     const before = server.app.sessionCount;
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     expect(list.status).toBe(200);
-    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(9);
+    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(10);
 
     const ended = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(ended.status).toBe(200);
@@ -200,7 +200,7 @@ describe('2025-era sessions', () => {
 });
 
 describe('tools/list', () => {
-  it('lists the nine tools (the eight of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
+  it('lists the ten tools (the eight of the contract, mark_read, and leave_queue) with titles, annotations, input and output schemas', async () => {
     const c = await connect(server.mcpUrl, 'legacy');
     const response = await fetch(mcp, {
       method: 'POST',
@@ -221,6 +221,7 @@ describe('tools/list', () => {
         'join_room',
         'leave_chat',
         'leave_queue',
+        'mark_read',
         'send_message',
         'wait_for_match',
         'wait_for_message',

@@ -16,6 +16,7 @@ const failingCalls: [string, Record<string, unknown>][] = [
   ['leave_chat', { room_id: 'schema-check', client_id: 'c_unknown' }],
   ['get_status', { client_id: 'c_unknown' }],
   ['leave_queue', { client_id: 'c_unknown' }],
+  ['mark_read', { room_id: 'schema-check', client_id: 'c_unknown', seq: 1 }],
 ];
 
 // Found by the MCP Inspector: clients that validate structuredContent against outputSchema do so

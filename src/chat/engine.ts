@@ -8,6 +8,7 @@ import type {
   Room,
   RoomSummary,
   RoomVisibility,
+  UnreadRoom,
 } from './types.js';
 
 /**
@@ -103,6 +104,15 @@ export interface ChatEngine {
   /** Active (not ended) rooms the participant is a member of, with unread counts. */
   roomsOf(userId: string): Promise<RoomSummary[]>;
 
+  /**
+   * What waits for the participant, for the `unread` summary every answer carries: each active
+   * (not ended) room it is a member of, but `exceptRoomId`, that has messages from others (and
+   * system notices) past its cursor, with their count and the newest of them. Rooms with nothing
+   * unread are left out; the order is unspecified. One call, reading only the participant's own
+   * rooms: a room whose last seq is at the cursor costs no scan of its log.
+   */
+  unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]>;
+
   // --- the log ------------------------------------------------------------------------------------
 
   /**
@@ -122,6 +132,15 @@ export interface ChatEngine {
    * member without `after` never return the same message. A room that does not exist is `gone`.
    */
   takeUnread(request: TakeRequest): Promise<TakeResult>;
+
+  /**
+   * Read position: moves an active member's cursor forward to `seq`, atomically. Never back (a
+   * `seq` at or below the cursor changes nothing) and never past the room's last message (refused
+   * with `beyond_end`, nothing changed). Like `takeUnread`, it works in a room that has ended.
+   * `remaining` counts the messages from others still past the cursor afterwards. Refuses with
+   * `room_not_found`, `chat_ended` (a former member of an ended room) or `not_in_room`.
+   */
+  markRead(request: MarkReadRequest): Promise<MarkReadOutcome>;
 
   /**
    * Undoes a take whose answer could not be delivered (the wait was cancelled meanwhile): moves
@@ -237,7 +256,14 @@ export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
   | { type: 'matched'; roomId: string; partner: Member }
   | { type: 'member_joined'; roomId: string; member: Member }
-  | { type: 'partner_left'; roomId: string; member: Member; reason: LeaveReason }
+  | {
+      type: 'partner_left';
+      roomId: string;
+      member: Member;
+      reason: LeaveReason;
+      /** The system message the leave wrote, when anybody remained to read it. */
+      farewell?: { seq: number; messageId: string };
+    }
   /** On a user topic: these parked waits of the participant were superseded by newer ones. */
   | { type: 'superseded'; waitIds: string[] }
   | { type: 'resync' };
@@ -333,6 +359,17 @@ export interface TakeResult {
   cursorBefore: number;
   cursorAfter: number;
 }
+
+export interface MarkReadRequest {
+  roomId: string;
+  userId: string;
+  seq: number;
+}
+
+export type MarkReadOutcome =
+  | { kind: 'marked'; cursor: number; remaining: number }
+  | { kind: 'beyond_end'; lastSeq: number }
+  | RoomRefusal;
 
 export interface HistoryRequest {
   roomId: string;

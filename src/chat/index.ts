@@ -6,13 +6,16 @@
 export type { ChatEngine, ChatEvent, HistoryPage, LeaveReason } from './engine.js';
 export { ChatError, ERROR_CODES, type ErrorCode, StorageUnavailableError } from './errors.js';
 export { PresenceSweeper, type SweepReport, type SweepResult } from './presence.js';
+export { UNREAD_PREVIEW_CHARS } from './read-position.js';
 export type {
   Caller,
   JoinRoomResult,
+  MarkReadResult,
   MatchWaitResult,
   MessageWaitResult,
   QueueStanding,
   StatusResult,
+  UnreadNote,
   WaitEnd,
 } from './results.js';
 export {

@@ -9,13 +9,16 @@ import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
+import { type MarkReadInput, ReadPosition } from './read-position.js';
 import type {
   Caller,
   JoinRoomResult,
+  MarkReadResult,
   MatchWaitResult,
   MessageWaitResult,
   QueueStanding,
   StatusResult,
+  UnreadNote,
   WaitEnd,
 } from './results.js';
 import {
@@ -57,6 +60,7 @@ export class ChatService {
   private readonly participants: Participants;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly readPosition: ReadPosition;
   private readonly waitSlots: WaitSlots;
   private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
@@ -78,6 +82,7 @@ export class ChatService {
     this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
+    this.readPosition = new ReadPosition(engine, this.participants);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
     setMaxListeners(0, this.stopping.signal);
   }
@@ -184,6 +189,8 @@ export class ChatService {
     clientId: string;
     origin?: Origin;
     idempotencyKey?: string;
+    /** Read position: the caller saw the messages up to this seq some other way. */
+    readUpTo?: number;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
     const text = checkMessageText(input.message, this.limits);
@@ -191,6 +198,8 @@ export class ChatService {
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
+    // Before the append: a bad read_up_to refuses the call with nothing sent.
+    await this.readPosition.readUpTo(roomId, caller.userId, input.readUpTo);
     const outcome = await this.engine.appendMessage({
       roomId,
       userId: caller.userId,
@@ -306,6 +315,16 @@ export class ChatService {
     if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
     // A wait_for_match of the caller's, here or on another instance, looks again and ends.
     await tell(this.engine.bus, [caller.userId], { type: 'resync' });
+  }
+
+  /** mark_read: moves the caller's cursor forward, so no wait hands over what it already saw. */
+  markRead(input: MarkReadInput): Promise<MarkReadResult> {
+    return this.readPosition.markReadFor(input);
+  }
+
+  /** What waits for the caller in its rooms but `exceptRoomId` (the `unread` on every answer). */
+  unreadFor(clientId: string, exceptRoomId?: string): Promise<UnreadNote[]> {
+    return this.readPosition.unreadFor(clientId, exceptRoomId);
   }
 
   async getStatus(input: { clientId: string; origin?: Origin }): Promise<StatusResult> {

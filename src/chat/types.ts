@@ -110,3 +110,12 @@ export interface RoomSummary {
   unread: number;
   members: Member[];
 }
+
+/** A room where messages from others wait past the member's cursor: what `unread` on every answer shows. */
+export interface UnreadRoom {
+  roomId: string;
+  /** Messages from others (and system notices) past the member's cursor. */
+  count: number;
+  /** The newest of them. */
+  latest: ChatMessage;
+}

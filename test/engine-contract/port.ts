@@ -185,6 +185,8 @@ export function portGuarantees(subject: EngineUnderTest): void {
       leaveRoom: (e) =>
         e.leaveRoom({ roomId: 'r', userId: 'x', now: 1, farewell: draft('f', 'system'), endRoom: false }),
       roomsOf: (e) => e.roomsOf('x'),
+      unreadSummary: (e) => e.unreadSummary('x', 'r'),
+      markRead: (e) => e.markRead({ roomId: 'r', userId: 'x', seq: 0 }),
       appendMessage: (e) =>
         e.appendMessage({ roomId: 'r', userId: 'x', draft: draft('t', 'x'), idempotencyKey: 'k' }),
       takeUnread: (e) => e.takeUnread({ roomId: 'r', userId: 'x', limit: 5 }),

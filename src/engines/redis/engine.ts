@@ -12,6 +12,8 @@ import {
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
+  type MarkReadOutcome,
+  type MarkReadRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
@@ -20,7 +22,7 @@ import {
   type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import type { NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
+import type { NewParticipant, Participant, RoomSummary, UnreadRoom } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
@@ -234,6 +236,21 @@ export class RedisEngine implements ChatEngine {
     });
   }
 
+  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+    return list(await this.script('unreadSummary', [userId, exceptRoomId ?? ''])).map((row) => {
+      const [roomId, count, newest] = list(row);
+      const room = text(roomId);
+      return { roomId: room, count: integer(count), latest: toMessage(room, newest) };
+    });
+  }
+
+  async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
+    const [kind, first, second] = list(await this.script('markRead', [roomId, userId, seq]));
+    if (kind === 'marked') return { kind, cursor: integer(first), remaining: integer(second) };
+    if (kind === 'beyond_end') return { kind, lastSeq: integer(first) };
+    return refusal('markRead', kind);
+  }
+
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
     const [kind, entry, recipients] = list(
       await this.script('appendMessage', [
@@ -267,17 +284,7 @@ export class RedisEngine implements ChatEngine {
     };
   }
 
-  async rewindCursor({
-    roomId,
-    userId,
-    from,
-    to,
-  }: {
-    roomId: string;
-    userId: string;
-    from: number;
-    to: number;
-  }) {
+  async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
     await this.script('rewindCursor', [roomId, userId, from, to]);
   }
 

@@ -11,6 +11,8 @@ import {
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
+  type MarkReadOutcome,
+  type MarkReadRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
@@ -27,10 +29,12 @@ import type {
   Participant,
   Room,
   RoomSummary,
+  UnreadRoom,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
 import { BucketTable } from '../token-bucket.js';
 import { WaitTable } from '../wait-table.js';
+import { markRead, unreadSummary } from './read-position.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -217,6 +221,14 @@ export class SqliteEngine implements ChatEngine {
     );
   }
 
+  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+    return this.storage.transaction(() => unreadSummary(this.sql, userId, exceptRoomId));
+  }
+
+  async markRead(request: MarkReadRequest): Promise<MarkReadOutcome> {
+    return this.storage.transaction(() => markRead(this.sql, request));
+  }
+
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
     return this.storage.transaction((): AppendOutcome => {
       const now = Date.now();
@@ -265,17 +277,7 @@ export class SqliteEngine implements ChatEngine {
     });
   }
 
-  async rewindCursor({
-    roomId,
-    userId,
-    from,
-    to,
-  }: {
-    roomId: string;
-    userId: string;
-    from: number;
-    to: number;
-  }) {
+  async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
     this.storage.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
   }
 

@@ -75,6 +75,22 @@ export function prepareStatements(db: Database.Database) {
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
     ),
+    // Rooms whose log moved past the cursor: a room read up to its end costs no count.
+    unreadRoomsOf: db.prepare(
+      `SELECT m.room_id, m.cursor,
+              (SELECT count(*) FROM messages x
+               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> @user) AS unread
+       FROM members m JOIN rooms r ON r.room_id = m.room_id
+       WHERE m.user_id = @user AND m.left_at IS NULL AND r.ended_at IS NULL
+         AND r.last_seq > m.cursor AND m.room_id <> @except`,
+    ),
+    newestUnread: db.prepare(
+      `SELECT ${messageColumns} FROM messages
+       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq DESC LIMIT 1`,
+    ),
+    unreadCount: db.prepare(
+      'SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND sender_id <> ?',
+    ),
     insertMessage: db.prepare(`INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
     // Idempotency keys live in their own table, so retention of the log cannot make them forget.
     sentByKey: db.prepare(

@@ -4,6 +4,7 @@ import { getStatus } from './get-status.js';
 import { joinRoom } from './join-room.js';
 import { leaveChat } from './leave-chat.js';
 import { leaveQueue } from './leave-queue.js';
+import { markRead } from './mark-read.js';
 import { sendMessage } from './send-message.js';
 import type { ToolDefinition } from './tool.js';
 import { waitForMatch } from './wait-for-match.js';
@@ -19,6 +20,7 @@ const TOOLS = [
   sendMessage,
   waitForMessage,
   getMessages,
+  markRead,
   leaveChat,
   leaveQueue,
   getStatus,

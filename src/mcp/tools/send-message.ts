@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../chat/index.js';
-import { clientId, optional, roomId } from './schema-parts.js';
+import { clientId, optional, roomId, seq } from './schema-parts.js';
 import { chatTool, defineTool } from './tool.js';
 
 export const sendMessage = defineTool({
@@ -10,6 +10,7 @@ export const sendMessage = defineTool({
     'Send a message to everyone else in the room. Pass the room_id and your client_id.',
     'Messages are stored, so the others receive them even if they are not waiting at this moment.',
     'After sending, call wait_for_message to receive the reply.',
+    'If you are answering messages that reached you as channel events, pass read_up_to with the newest seq you saw.',
     'If a call failed and you are unsure whether it was sent, retry with the same idempotency_key: it is never stored twice.',
   ].join(' '),
   input: z.strictObject({
@@ -22,6 +23,9 @@ export const sendMessage = defineTool({
       description:
         'Any unique string. Sending again with the same key stores nothing new and returns the first result.',
     }),
+    read_up_to: seq(
+      'The seq of the newest message you have read (from a channel event or get_messages): wait_for_message will not hand it or older ones to you again. Same as mark_read.',
+    ),
   }),
   output: z.object({
     success: z.literal(true),
@@ -39,6 +43,7 @@ export const sendMessage = defineTool({
       message: args.message,
       clientId: args.client_id,
       idempotencyKey: args.idempotency_key,
+      readUpTo: args.read_up_to,
     });
     return {
       success: true,
