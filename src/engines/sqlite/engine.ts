@@ -29,7 +29,8 @@ import type {
   RoomSummary,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { BucketTable } from '../token-bucket.js';
+import { type Bucket, takeToken } from '../token-bucket.js';
+import { SharedFileBus } from './commit-watch.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -46,33 +47,43 @@ import {
 import { SqliteStorage } from './storage.js';
 
 export interface SqliteEngineOptions extends EngineOptions {
-  /** A file path, or `:memory:` for nothing on disk. One process at a time may use a file. */
+  /** A file path, or `:memory:` for nothing on disk. Any number of processes may share a file. */
   path: string;
+  /** How often to look for other processes' commits (tests and the benchmark vary it). */
+  watchIntervalMs?: number;
 }
 
 /** How often the background sweep runs: silent rooms' old messages, expired idempotency keys. */
 const SWEEP_EVERY_MS = 60_000;
+/**
+ * Rate-limit buckets untouched this long are dropped: a bucket refills in burst / rate seconds
+ * (2 s with the chat's burst of twice the rate), so a dropped one was full and changes no decision.
+ */
+const BUCKET_FORGET_MS = 10 * 60_000;
 const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
- * The embedded engine: one SQLite file in WAL mode, one process (see instance-lock.ts).
+ * The embedded engine: one SQLite file in WAL mode, shared by every process that opens it.
  * better-sqlite3 is synchronous, so each method body runs as one transaction with no other
- * JavaScript interleaved: atomicity comes from SQLite transactions, wake-ups from an in-process
- * bus. Statements are in statements.ts, row shapes in rows.ts, failures in storage.ts.
+ * JavaScript interleaved: atomicity comes from SQLite transactions (IMMEDIATE for writes, so
+ * processes queue on the write lock), wake-ups from the shared-file bus (commit-watch.ts), or an
+ * in-process bus for `:memory:`. Statements are in statements.ts, row shapes in rows.ts,
+ * failures in storage.ts.
  */
 export class SqliteEngine implements ChatEngine {
-  readonly bus: LocalBus;
+  readonly bus: LocalBus | SharedFileBus;
   private readonly storage: SqliteStorage;
-  /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
-  private readonly buckets = new BucketTable();
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
 
-  constructor({ path, retention = NO_RETENTION, onListenerError }: SqliteEngineOptions) {
-    this.bus = new LocalBus(onListenerError);
+  constructor({ path, retention = NO_RETENTION, onListenerError, watchIntervalMs }: SqliteEngineOptions) {
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
+    this.bus =
+      path === ':memory:'
+        ? new LocalBus(onListenerError)
+        : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
     this.sweep();
@@ -134,7 +145,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async matchState(userId: string): Promise<MatchState> {
-    return this.storage.transaction((): MatchState => {
+    return this.storage.read((): MatchState => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) {
         const partner = this.membersOf(active.room_id).find((member) => member.userId !== userId);
@@ -179,7 +190,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    return this.storage.transaction(() => ({
+    return this.storage.read(() => ({
       room: this.room(roomId),
       membership: this.membership(roomId, userId),
     }));
@@ -198,7 +209,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomsOf(userId: string): Promise<RoomSummary[]> {
-    return this.storage.transaction(() =>
+    return this.storage.read(() =>
       (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
         roomId: row.room_id,
         unread: row.unread,
@@ -270,7 +281,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    return this.storage.transaction((): HistoryPage => {
+    return this.storage.read((): HistoryPage => {
       const latestSeq = this.room(roomId)?.lastSeq ?? 0;
       const upper = before ?? Number.MAX_SAFE_INTEGER;
       const rows =
@@ -285,9 +296,13 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    // Buckets live in memory, but the call still goes through storage's checks: after close it
-    // rejects like every other method.
-    return this.storage.run(() => this.buckets.take(userId, request));
+    // In the file, not in memory: the limit holds per participant across every process on it.
+    return this.storage.transaction(() => {
+      const stored = this.sql.bucketOf.get(userId) as Bucket | undefined;
+      const { bucket, taken } = takeToken(stored, request.now, request.ratePerSecond, request.burst);
+      this.sql.saveBucket.run(userId, bucket.tokens, bucket.at);
+      return taken;
+    });
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
@@ -301,12 +316,14 @@ export class SqliteEngine implements ChatEngine {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
+    if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
   }
 
   /**
    * Background retention: messages past the maximum age in rooms that went silent (busy rooms are
-   * trimmed on append), and idempotency keys past their window. A failure waits for the next round.
+   * trimmed on append), idempotency keys past their window, old cross-process events and full
+   * rate-limit buckets. A failure waits for the next round.
    */
   private sweep(): void {
     const now = Date.now();
@@ -314,6 +331,8 @@ export class SqliteEngine implements ChatEngine {
       this.storage.run(() => {
         if (this.maxAgeMs > 0) this.sql.deleteOlderThan.run(now - this.maxAgeMs);
         this.sql.forgetSentBefore.run(now - IDEMPOTENCY_WINDOW_MS);
+        this.sql.forgetBucketsBefore.run(now - BUCKET_FORGET_MS);
+        if (this.bus instanceof SharedFileBus) this.bus.prune(now);
       });
     } catch {
       // Storage away: the next round catches up.

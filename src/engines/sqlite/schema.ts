@@ -87,19 +87,43 @@ const MIGRATIONS: readonly string[] = [
     FROM messages WHERE idempotency_key IS NOT NULL;
   DROP INDEX messages_idempotency;
   `,
+  // Several processes on one file are one chat. `events` carries each process's bus events to the
+  // others (commit-watch.ts reads what others appended); AUTOINCREMENT so that an id is never
+  // reused after pruning, since readers remember the last id they saw. `send_buckets` holds the
+  // rate limit, which must hold per participant across every process on the file.
+  `
+  CREATE TABLE events (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    origin TEXT NOT NULL,
+    topic  TEXT NOT NULL,
+    event  TEXT NOT NULL,
+    at     INTEGER NOT NULL
+  );
+  CREATE INDEX events_by_time ON events (at);
+  CREATE TABLE send_buckets (
+    user_id TEXT PRIMARY KEY,
+    tokens  REAL NOT NULL,
+    at      INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
+/**
+ * Brings the schema up to date in one IMMEDIATE transaction: several processes may open a new
+ * file at once, and the version must be read under the write lock, or two of them would both
+ * run the first step.
+ */
 export function migrate(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
-    );
-  }
-  for (let version = current; version < MIGRATIONS.length; version++) {
-    db.transaction(() => {
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
+      );
+    }
+    for (let version = current; version < MIGRATIONS.length; version++) {
       db.exec(MIGRATIONS[version] ?? '');
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+    }
+    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+  }).immediate();
 }

@@ -85,6 +85,9 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?)`,
     ),
     forgetSentBefore: db.prepare('DELETE FROM sent_keys WHERE stored_at <= ?'),
+    bucketOf: db.prepare('SELECT tokens, at FROM send_buckets WHERE user_id = ?'),
+    saveBucket: db.prepare('INSERT OR REPLACE INTO send_buckets (user_id, tokens, at) VALUES (?, ?, ?)'),
+    forgetBucketsBefore: db.prepare('DELETE FROM send_buckets WHERE at < ?'),
     unreadAfter: db.prepare(
       `SELECT ${messageColumns} FROM messages
        WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,
