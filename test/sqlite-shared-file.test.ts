@@ -13,7 +13,7 @@ import { type ServerProcess, spawnServer, stopServer, untilParkedWaits } from '.
  * (the contract allows 100 ms; the benchmark measures it), and the queue, the rate limit and the
  * room log are the file's, whichever process a call reaches.
  */
-describe('processes sharing one SQLite file', () => {
+describe('processes sharing one SQLite file', { timeout: 120_000 }, () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();

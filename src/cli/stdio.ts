@@ -29,9 +29,11 @@ export async function runStdio(args: readonly string[], env: NodeJS.ProcessEnv):
   const options = loadStdioOptions(args, env);
   const logger = createLogger(options.config.logLevel);
   let stop: () => Promise<void> = async () => {};
-  let stopping: Promise<void> | undefined;
+  let stopping = false;
   const end = (why: string) => {
-    stopping ??= (async () => {
+    if (stopping) return;
+    stopping = true;
+    void (async () => {
       logger.info({ why }, 'mcp-chat stdio stopping');
       setTimeout(() => {
         logger.error('stopping took too long; exiting');
