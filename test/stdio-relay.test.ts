@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { type CliProcess, runCli } from './support/cli.js';
 import { connect } from './support/clients.js';
 import { until } from './support/poll.js';
-import { type ServerProcess, spawnServer, stopServer } from './support/process.js';
+import { freePort, type ServerProcess, spawnServer, stopServer } from './support/process.js';
 import { type StdioChat, startStdio } from './support/stdio.js';
 
 /**
@@ -9,6 +13,28 @@ import { type StdioChat, startStdio } from './support/stdio.js';
  * server's push turned into Claude Code channel events on the stdio side. (Without a token: the
  * server runs with no access control here.)
  */
+/** `mcp-chat serve` on a given port (a restart keeps its URL), once /healthz answers; slow machines get a minute. */
+async function startServerProcess(port: number, db: string): Promise<CliProcess> {
+  const server = runCli(['serve', '--port', String(port), '--db', db, '--log-level', 'warn']);
+  await until(
+    async () => {
+      if (server.child.exitCode !== null)
+        throw new Error(`mcp-chat serve exited: ${server.stderr().join('\n')}`);
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+      return response?.ok ? true : undefined;
+    },
+    () => `mcp-chat serve to answer on port ${port}`,
+    60_000,
+  );
+  return server;
+}
+
+/** SIGTERM to a `mcp-chat serve` started by runCli, and its exit. */
+async function stopCli(server: CliProcess): Promise<void> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  await server.exited;
+}
+
 describe('mcp-chat stdio --server (relay)', { timeout: 120_000 }, () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   afterEach(async () => {
@@ -87,16 +113,34 @@ describe('mcp-chat stdio --server (relay)', { timeout: 120_000 }, () => {
     expect(left.params).toMatchObject({ content: expect.stringContaining('Person left room porch') });
   });
 
-  it('answers unavailable while the server is out of reach', async () => {
-    const { server, relay } = await setUp();
+  it('answers unavailable while the server is away, and goes on in a new session once it is back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-relay-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const db = join(dir, 'chat.db');
+    const port = await freePort();
+    const first = await startServerProcess(port, db);
+    cleanups.push(() => stopCli(first));
+    const relay = await startStdio(['--server', `http://127.0.0.1:${port}`], {});
+    cleanups.push(() => relay.close());
     const agent = await relay.call('join_room', { room_id: 'porch', display_name: 'Agent' });
-    await stopServer(server);
+
+    await stopCli(first);
     const refused = await relay.fail('send_message', {
       room_id: 'porch',
       client_id: agent.client_id,
       message: 'x',
     });
     expect(refused).toMatchObject({ success: false, code: 'unavailable' });
+
+    // The restarted server knows nothing of the relay's session (404): the relay opens a new one.
+    const second = await startServerProcess(port, db);
+    cleanups.push(() => stopCli(second));
+    const sent = await relay.call('send_message', {
+      room_id: 'porch',
+      client_id: agent.client_id,
+      message: 'back',
+    });
+    expect(sent).toMatchObject({ success: true, seq: 1 });
   });
 
   it('refuses to start when the server cannot be reached, saying so on stderr', async () => {

@@ -1,10 +1,9 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { type CallToolResult, Server, type ServerContext, type Tool } from '@modelcontextprotocol/server';
+import { type CallToolResult, Server, type ServerContext } from '@modelcontextprotocol/server';
 import { type StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from 'pino';
 import { SERVER_INFO } from '../mcp/server.js';
-import { VERSION } from '../version.js';
 import { channelForPush } from './stdio-channel.js';
+import { RemoteChat } from './stdio-remote.js';
 
 export interface RelayOptions {
   /** The server's MCP endpoint, such as http://127.0.0.1:8000/mcp. */
@@ -29,10 +28,9 @@ const SUCCESS_FLAG_TOOLS = new Set(['send_message', 'leave_chat']);
 
 /**
  * `mcp-chat stdio --server URL`: an MCP server on stdio whose tools are those of an MCP Chat
- * server, called over Streamable HTTP with the official client in one 2025-era session. The
- * session's GET stream brings the server's push; each notification goes to the stdio client as
- * it came and, as a Claude Code channel event, so that an idle agent starts a turn. A server that
- * sends channel events itself has them passed on instead of translated.
+ * server, called over Streamable HTTP (stdio-remote.ts). Each push notification goes to the stdio
+ * client as it came and as a Claude Code channel event, so that an idle agent starts a turn; a
+ * server that sends channel events itself has them passed on instead of translated.
  *
  * Returns the function that closes both ends.
  */
@@ -42,49 +40,39 @@ export async function runRelay({
   transport,
   logger,
 }: RelayOptions): Promise<() => Promise<void>> {
-  const remote = new Client({ name: 'mcp-chat-stdio', version: VERSION });
-  const http = new StreamableHTTPClientTransport(server, {
-    requestInit: token ? { headers: { authorization: `Bearer ${token}` } } : undefined,
-  });
-  try {
-    await remote.connect(http);
-  } catch (error) {
-    throw new Error(
-      `Could not connect to the MCP Chat server at ${server.href}: ${(error as Error).message}`,
-    );
-  }
-  const serverSendsChannel = remote.getServerCapabilities()?.experimental?.['claude/channel'] !== undefined;
-  const { tools } = await remote.listTools();
-  logger.info({ server: server.href, tools: tools.length }, 'mcp-chat stdio relaying');
-
-  /** The stdio side's server object: one per connection, made by serveStdio's factory. */
+  /** The stdio side's server objects (one per connection, made by serveStdio's factory). */
   const locals = new Set<Server>();
   const tellLocals = (notification: { method: string; params?: Record<string, unknown> }) => {
     for (const local of locals) {
-      local.notification(notification as never).catch((error: unknown) => {
-        logger.debug({ err: error }, 'notification not passed on');
-      });
+      const sent =
+        notification.method === 'notifications/message'
+          ? local.sendLoggingMessage(notification.params as never)
+          : local.notification(notification as never);
+      sent.catch((error: unknown) => logger.debug({ err: error }, 'notification not passed on'));
     }
   };
-  remote.fallbackNotificationHandler = async (notification) => {
-    const params = notification.params as Record<string, unknown> | undefined;
-    if (PUSH_METHODS.has(notification.method)) {
-      tellLocals({ method: notification.method, params });
-      if (!serverSendsChannel) {
-        const channel = channelForPush(notification.method, params);
-        if (channel) tellLocals(channel);
+  const remote = new RemoteChat({
+    server,
+    token,
+    logger,
+    onNotification: (notification) => {
+      if (PUSH_METHODS.has(notification.method)) {
+        tellLocals(notification);
+        if (!remote.sendsChannelEvents) {
+          const channel = channelForPush(notification.method, notification.params);
+          if (channel) tellLocals(channel);
+        }
+      } else if (notification.method === CHANNEL_METHOD || notification.method === 'notifications/message') {
+        tellLocals(notification);
       }
-    } else if (notification.method === CHANNEL_METHOD) {
-      tellLocals({ method: notification.method, params });
-    }
-  };
-  remote.setNotificationHandler('notifications/message', async (notification) => {
-    for (const local of locals) local.sendLoggingMessage(notification.params).catch(() => {});
+    },
   });
+  await remote.connect();
+  logger.info({ server: server.href, tools: remote.tools.length }, 'mcp-chat stdio relaying');
 
   const connection = serveStdio(
     () => {
-      const local = relayServer(remote, tools, server, remote.getInstructions());
+      const local = relayServer(remote, server);
       locals.add(local);
       local.onclose = () => locals.delete(local);
       return local;
@@ -93,16 +81,16 @@ export async function runRelay({
   );
   return async () => {
     await connection.close();
-    await remote.close().catch(() => {});
+    await remote.close();
   };
 }
 
-function relayServer(remote: Client, tools: Tool[], server: URL, instructions: string | undefined): Server {
+function relayServer(remote: RemoteChat, server: URL): Server {
   const local = new Server(SERVER_INFO, {
     capabilities: { tools: { listChanged: false }, logging: {}, experimental: { 'claude/channel': {} } },
-    instructions,
+    instructions: remote.instructions,
   });
-  local.setRequestHandler('tools/list', () => ({ tools }));
+  local.setRequestHandler('tools/list', () => ({ tools: remote.tools }));
   local.setRequestHandler('tools/call', (request, ctx) => relayCall(remote, request.params, ctx, server));
   return local;
 }
@@ -113,19 +101,18 @@ function relayServer(remote: Client, tools: Tool[], server: URL, instructions: s
  * `unavailable` refusal, not a protocol error, so the model reads it and tries again.
  */
 async function relayCall(
-  remote: Client,
+  remote: RemoteChat,
   params: { name: string; arguments?: Record<string, unknown> },
   ctx: ServerContext,
   server: URL,
 ): Promise<CallToolResult> {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   try {
-    return (await remote.callTool(
+    return await remote.call(
       { name: params.name, arguments: params.arguments ?? {} },
       {
         signal: ctx.mcpReq.signal,
         timeout: CALL_TIMEOUT_MS,
-        resetTimeoutOnProgress: true,
         onprogress: (progress) => {
           if (progressToken === undefined) return;
           ctx.mcpReq
@@ -133,7 +120,7 @@ async function relayCall(
             .catch(() => {});
         },
       },
-    )) as CallToolResult;
+    );
   } catch (error) {
     if (ctx.mcpReq.signal.aborted) throw error;
     const body: Record<string, unknown> = {
