@@ -80,6 +80,53 @@ describe('processes sharing one SQLite file', { timeout: 120_000 }, () => {
     expect(farewell).toMatchObject({ system: true, disconnect: true });
   });
 
+  it('concurrent writers in two serve processes: no busy failures, nobody matched twice, seq without gaps', async () => {
+    const db = freshDb();
+    const servers: ServerProcess[] = [];
+    for (let i = 0; i < 2; i++) {
+      const server = await spawnServer(['--db', db, '--rate-limit', '0'], { MCP_CHAT_LOG_LEVEL: 'warn' });
+      cleanups.push(() => stopServer(server));
+      servers.push(server);
+    }
+    const clients = await Promise.all(servers.map((server) => connect(server.mcpUrl, 'modern')));
+    for (const client of clients) cleanups.push(() => client.close());
+    const on = (i: number) => clients[i % 2] as ChatClient;
+
+    // 20 newcomers at once, half through each process, all writing to the same file.
+    const entered = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => on(i).call('enter_queue', { display_name: `P${i}` })),
+    );
+    const rooms = new Map<string, Set<string>>();
+    for (const [i, result] of entered.entries()) {
+      const found =
+        result.status === 'matched'
+          ? result
+          : await on(i).call('wait_for_match', { client_id: result.client_id, timeout: 30 });
+      expect(found.status).toBe('matched');
+      const members = rooms.get(found.room_id as string) ?? new Set<string>();
+      members.add(result.user_id as string);
+      rooms.set(found.room_id as string, members);
+    }
+    expect(rooms.size).toBe(10);
+    for (const members of rooms.values()) expect(members.size).toBe(2);
+
+    // 40 sends at once into one room from both processes: one log, seq 1..n without gaps.
+    const host = await on(0).call('join_room', { room_id: 'busy', display_name: 'Host', capacity: 3 });
+    const guest = await on(1).call('join_room', { room_id: 'busy', display_name: 'Guest', capacity: 3 });
+    const sent = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        on(i).call('send_message', {
+          room_id: 'busy',
+          client_id: (i % 2 === 0 ? host : guest).client_id,
+          message: `m${i}`,
+        }),
+      ),
+    );
+    const seqs = sent.map((result) => result.seq as number).sort((a, b) => a - b);
+    // seq 1 is the guest's join notice.
+    expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 2));
+  });
+
   it('two engines on one file in one process: waits, push and the rate limit cross between them', async () => {
     const db = freshDb();
     const first = chatOn(db, 2);
