@@ -50,6 +50,9 @@ export class SharedFileBus implements EventBus {
   private readonly timer: NodeJS.Timeout;
   private lastId: number;
   private lastVersion: number;
+  /** Events published since the last flush, written together in one transaction. */
+  private pending: { topic: string; event: string }[] = [];
+  private flushing: NodeJS.Immediate | undefined;
 
   constructor({ db, intervalMs = WATCH_INTERVAL_MS, onListenerError }: SharedFileBusOptions) {
     this.db = db;
@@ -61,14 +64,15 @@ export class SharedFileBus implements EventBus {
     this.timer.unref();
   }
 
+  /**
+   * Local listeners hear the event at once; the other processes after the next flush, which
+   * writes every event of this turn of the event loop in one transaction (a send publishes to the
+   * room and to each recipient: one commit instead of several).
+   */
   async publish(topic: string, event: ChatEvent): Promise<void> {
     this.local.deliver(topic, event);
-    if (!this.db.open) return;
-    try {
-      this.statements.append.run(this.origin, topic, JSON.stringify(event), Date.now());
-    } catch {
-      // Storage away: the other processes' waits fail with `unavailable` or find the log later.
-    }
+    this.pending.push({ topic, event: JSON.stringify(event) });
+    this.flushing ??= setImmediate(() => this.flush());
   }
 
   subscribe(topic: string, listener: (event: ChatEvent) => void): () => void {
@@ -85,8 +89,28 @@ export class SharedFileBus implements EventBus {
     this.statements.prune.run(now - EVENT_RETENTION_MS);
   }
 
+  /** Stops watching; what was published and not yet written is written now. */
   close(): void {
     clearInterval(this.timer);
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flush();
+  }
+
+  private flush(): void {
+    this.flushing = undefined;
+    const events = this.pending;
+    this.pending = [];
+    if (events.length === 0 || !this.db.open) return;
+    const at = Date.now();
+    try {
+      this.db
+        .transaction(() => {
+          for (const { topic, event } of events) this.statements.append.run(this.origin, topic, event, at);
+        })
+        .immediate();
+    } catch {
+      // Storage away: the other processes' waits fail with `unavailable` or find the log later.
+    }
   }
 
   /** One look: nothing to do unless another connection committed since the last look. */
