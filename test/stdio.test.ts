@@ -72,6 +72,16 @@ describe('mcp-chat stdio on a shared SQLite file', { timeout: 120_000 }, () => {
       () => bob.notifications.find((n) => n.method === 'message.received' && n.params?.message === 'Hi Bob'),
       () => `message.received on Bob's connection: ${JSON.stringify(bob.notifications)}`,
     );
+    // And as a Claude Code channel event, which the server offered at the handshake.
+    expect(bob.capabilities()).toMatchObject({ experimental: { 'claude/channel': {} } });
+    const channel = await until(
+      () =>
+        bob.notifications.find(
+          (n) => n.method === 'notifications/claude/channel' && n.params?.content === 'Ada: Hi Bob',
+        ),
+      () => `a channel event on Bob's connection: ${JSON.stringify(bob.notifications)}`,
+    );
+    expect(channel.params?.meta).toMatchObject({ room_id: roomId, sender: 'Ada', kind: 'message', seq: '2' });
 
     // The history is the file's: both processes read the same log.
     const history = await ada.call('get_messages', { room_id: roomId, client_id: waiting.client_id });

@@ -1,8 +1,10 @@
+import type { JSONRPCMessage, Server } from '@modelcontextprotocol/server';
 import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from 'pino';
 import { type ChatServerDeps, createChatServer, createSessionServer } from '../mcp/server.js';
 import type { ServeConfig } from './config.js';
 import { createChat, createLogger, openEngine, presenceSweeper } from './serve.js';
+import { channelForPush } from './stdio-channel.js';
 import { loadStdioOptions } from './stdio-options.js';
 import { runRelay } from './stdio-relay.js';
 
@@ -12,10 +14,22 @@ const HARD_EXIT_MS = 9_000;
 /**
  * The wire to the client, which says when it ends: stdin reached its end (the client went away)
  * or the connection was closed. Either way this process has nobody left to serve.
+ *
+ * With `pushAsChannel`, each push notification that goes out is followed by the same news as a
+ * Claude Code channel event (stdio-channel.ts), so that an idle agent starts a turn.
  */
 export class EndingStdioTransport extends StdioServerTransport {
+  pushAsChannel = false;
+
   constructor(private readonly onEnd: () => void) {
     super();
+  }
+
+  override async send(message: JSONRPCMessage): Promise<void> {
+    await super.send(message);
+    if (!this.pushAsChannel || !('method' in message) || 'id' in message) return;
+    const channel = channelForPush(message.method, message.params as Record<string, unknown> | undefined);
+    if (channel) await super.send({ jsonrpc: '2.0', ...channel });
   }
 
   override async close(): Promise<void> {
@@ -52,6 +66,7 @@ export async function runStdio(args: readonly string[], env: NodeJS.ProcessEnv):
   if (options.mode === 'relay') {
     stop = await runRelay({ server: options.server, token: options.token, transport, logger });
   } else {
+    transport.pushAsChannel = true;
     stop = await runEmbedded(options.config, transport, logger);
   }
   process.once('SIGTERM', () => end('SIGTERM'));
@@ -78,8 +93,9 @@ async function runEmbedded(
   const closeSessions = new Set<() => void>();
   const connection = serveStdio(
     ({ era }) => {
-      if (era === 'modern') return createChatServer(deps);
+      if (era === 'modern') return withChannel(createChatServer(deps));
       const session = createSessionServer(deps);
+      withChannel(session.server);
       closeSessions.add(session.close);
       session.server.onclose = () => {
         session.close();
@@ -97,4 +113,10 @@ async function runEmbedded(
     await presence.stop();
     await engine.close();
   };
+}
+
+/** Offers Claude Code channels (`experimental["claude/channel"]`), whose events the transport adds. */
+function withChannel(server: Server): Server {
+  server.registerCapabilities({ experimental: { 'claude/channel': {} } });
+  return server;
 }
