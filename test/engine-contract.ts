@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { ChatEngine, EngineOptions } from '../src/chat/engine.js';
+import { accessCases } from './engine-contract/access.js';
 import { contractContext } from './engine-contract/context.js';
 import { leavingCases } from './engine-contract/leaving.js';
 import { logCases } from './engine-contract/log.js';
@@ -49,5 +50,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     roomsCases(t);
     logCases(t);
     leavingCases(t);
+    accessCases(t);
   });
 }

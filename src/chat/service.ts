@@ -1,18 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import { requireMembership, requireReader, takeSendToken } from './access.js';
+import { Arrivals } from './arrivals.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
-import {
-  chatEnded,
-  joinedNotice,
-  notInQueue,
-  notInRoom,
-  refusal,
-  roomFull,
-  systemMessage,
-} from './notices.js';
+import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
@@ -30,15 +23,17 @@ import {
   checkCapacity,
   checkHistoryLimit,
   checkIdempotencyKey,
+  checkInvite,
   checkMessageText,
   checkRoomId,
   checkSeq,
+  checkVisibility,
   clampWaitSeconds,
   MIN_ROOM_CAPACITY,
-  RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import type { ChatMessage, Member, Room } from './types.js';
+import { type ChatMessage, LOCAL_ORIGIN, type Member, type Origin } from './types.js';
+import { WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -61,6 +56,8 @@ export class ChatService {
   private readonly participants: Participants;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly waitSlots: WaitSlots;
+  private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
 
@@ -75,7 +72,9 @@ export class ChatService {
     this.limits = limits;
     this.ids = ids;
     this.clock = clock;
-    this.participants = new Participants(engine, ids, clock);
+    this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
+    this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
+    this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
@@ -83,8 +82,16 @@ export class ChatService {
   }
 
   /** Creates a participant, or identifies an existing one when a client_id is given. */
-  async enterQueue(input: { displayName?: string; clientId?: string }): Promise<Caller & QueueStanding> {
-    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
+  async enterQueue(input: {
+    displayName?: string;
+    clientId?: string;
+    origin?: Origin;
+  }): Promise<Caller & QueueStanding> {
+    const caller = await this.participants.callerOrNew(
+      input.clientId,
+      input.displayName,
+      input.origin ?? LOCAL_ORIGIN,
+    );
     const outcome = await this.engine.enqueue(caller.userId, {
       now: this.clock.now(),
       matchRoomId: this.ids.matchRoomId(),
@@ -112,21 +119,22 @@ export class ChatService {
 
   async waitForMatch(input: {
     clientId: string;
+    origin?: Origin;
     timeout?: number;
     signal?: AbortSignal;
     /** Hears the caller's events while parked (for push on the wait's own response stream). */
     onEvent?: (event: ChatEvent) => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const matched = await this.whileParked(caller, input.onEvent, () =>
+    const { found: matched, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
         timeoutMs,
-        signals,
+        signals: [...signals, slot],
         check: async () => {
           const state = await this.engine.matchState(caller.userId);
           if (state.kind === 'idle') throw notInQueue();
@@ -140,57 +148,46 @@ export class ChatService {
     );
     if (matched) return matched;
     const standing = last ?? { position: 0, queueLength: 0 };
-    return { status: 'waiting', ...standing, endedBy: this.endOfWait() };
+    return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
   }
 
+  /**
+   * Creates or joins a named room. `visibility` applies when the call creates the room; a private
+   * room gets an invite, and joining it needs that invite (a wrong or missing one is answered as
+   * if the room did not exist). An `invite` never creates a room.
+   */
   async joinRoom(input: {
     roomId: string;
     displayName: string;
     clientId?: string;
+    origin?: Origin;
     capacity?: number;
+    visibility?: string;
+    invite?: string;
   }): Promise<Caller & JoinRoomResult> {
-    const roomId = checkRoomId(input.roomId);
-    const capacity = checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits);
-    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
-    const now = this.clock.now();
-    const outcome = await this.engine.joinRoom({
-      roomId,
-      userId: caller.userId,
-      capacity,
-      now,
-      notice: systemMessage(this.ids, joinedNotice(caller.displayName), now),
-      recentLimit: RECENT_ON_JOIN,
+    return this.arrivals.join({
+      roomId: checkRoomId(input.roomId),
+      displayName: input.displayName,
+      clientId: input.clientId,
+      origin: input.origin ?? LOCAL_ORIGIN,
+      capacity: checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits),
+      visibility: checkVisibility(input.visibility),
+      invite: input.invite === undefined ? undefined : checkInvite(input.invite),
     });
-    switch (outcome.kind) {
-      case 'room_full':
-        throw roomFull(roomId);
-      case 'chat_ended':
-        throw chatEnded(roomId);
-      case 'created':
-        return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
-      case 'joined': {
-        const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
-        await announce(this.engine.bus, roomId, outcome.notice, others);
-        const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
-        await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
-        return { ...caller, ...this.joinedView(caller, outcome) };
-      }
-      case 'already_member':
-        return { ...caller, ...this.joinedView(caller, outcome) };
-    }
   }
 
   async sendMessage(input: {
     roomId: string;
     message: string;
     clientId: string;
+    origin?: Origin;
     idempotencyKey?: string;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
     const outcome = await this.engine.appendMessage({
       roomId,
@@ -211,6 +208,7 @@ export class ChatService {
       return outcome.message;
     }
     if (outcome.kind === 'duplicate') return outcome.message;
+    if (outcome.kind === 'not_in_room') await requireMembership(this.engine, roomId, caller.userId);
     throw refusal(roomId, outcome);
   }
 
@@ -221,6 +219,7 @@ export class ChatService {
   async waitForMessage(input: {
     roomId: string;
     clientId: string;
+    origin?: Origin;
     timeout?: number;
     after?: number;
     signal?: AbortSignal;
@@ -230,15 +229,15 @@ export class ChatService {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const delivery = await this.whileParked(caller, input.onEvent, () =>
+    const { found: delivery, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
         timeoutMs,
-        signals,
+        signals: [...signals, slot],
         check: async () => {
           const take = await this.engine.takeUnread({
             roomId,
@@ -269,12 +268,15 @@ export class ChatService {
         },
       }),
     );
-    return delivery ? { status: 'messages', ...delivery } : { status: 'timeout', endedBy: this.endOfWait() };
+    return delivery
+      ? { status: 'messages', ...delivery }
+      : { status: 'timeout', endedBy: this.endOfWait(superseded) };
   }
 
   async getMessages(input: {
     roomId: string;
     clientId: string;
+    origin?: Origin;
     limit?: number;
     before?: number;
     after?: number;
@@ -283,29 +285,29 @@ export class ChatService {
     const limit = checkHistoryLimit(input.limit);
     const before = checkSeq('before', input.before);
     const after = checkSeq('after', input.after);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireReader(this.engine, roomId, caller.userId);
     return this.engine.readHistory({ roomId, limit, before, after });
   }
 
-  async leaveChat(input: { roomId: string; clientId: string }): Promise<void> {
+  async leaveChat(input: { roomId: string; clientId: string; origin?: Origin }): Promise<void> {
     const roomId = checkRoomId(input.roomId);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const room = await requireMembership(this.engine, roomId, caller.userId);
     if (room.endedAt !== null) throw chatEnded(roomId);
     await this.departures.leave(room, caller, 'left');
   }
 
   /** Takes the caller out of the random queue (the contract has no other way out but a match). */
-  async leaveQueue(input: { clientId: string }): Promise<void> {
-    const caller = await this.participants.identify(input.clientId);
+  async leaveQueue(input: { clientId: string; origin?: Origin }): Promise<void> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
     // A wait_for_match of the caller's, here or on another instance, looks again and ends.
     await tell(this.engine.bus, [caller.userId], { type: 'resync' });
   }
 
-  async getStatus(input: { clientId: string }): Promise<StatusResult> {
-    const caller = await this.participants.identify(input.clientId);
+  async getStatus(input: { clientId: string; origin?: Origin }): Promise<StatusResult> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const [state, rooms] = await Promise.all([
       this.engine.matchState(caller.userId),
       this.engine.roomsOf(caller.userId),
@@ -344,17 +346,25 @@ export class ChatService {
     this.stopping.abort();
   }
 
-  /** Counts the caller as present while `wait` runs, hearing its events through `onEvent` meanwhile. */
+  /**
+   * Counts the caller as present while `wait` runs, hearing its events through `onEvent`
+   * meanwhile, in one of its wait slots: `wait` gets the signal that a newer wait took the slot.
+   */
   private async whileParked<T>(
     caller: Caller,
     onEvent: ((event: ChatEvent) => void) | undefined,
-    wait: () => Promise<T>,
-  ): Promise<T> {
+    wait: (superseded: AbortSignal) => Promise<T | undefined>,
+  ): Promise<{ found: T | undefined; superseded: boolean }> {
+    const slot = await this.waitSlots.hold(caller.userId);
     const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
-      return await this.presence.whileParked(caller.userId, caller.lastSeenAt, wait);
+      const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>
+        wait(slot.superseded),
+      );
+      return { found, superseded: slot.superseded.aborted };
     } finally {
       stopListening?.();
+      await slot.release();
     }
   }
 
@@ -362,21 +372,8 @@ export class ChatService {
     return signal ? [this.stopping.signal, signal] : [this.stopping.signal];
   }
 
-  private endOfWait(): WaitEnd {
-    return this.stopping.signal.aborted ? 'shutdown' : 'timeout';
-  }
-
-  private joinedView(
-    caller: Caller,
-    outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
-  ): JoinRoomResult {
-    const others = outcome.members.filter((member) => member.userId !== caller.userId);
-    return {
-      status: 'joined',
-      room: outcome.room,
-      partner: others.length === 1 ? (others[0] ?? null) : null,
-      members: outcome.members,
-      recentMessages: outcome.recent,
-    };
+  private endOfWait(superseded: boolean): WaitEnd {
+    if (this.stopping.signal.aborted) return 'shutdown';
+    return superseded ? 'superseded' : 'timeout';
   }
 }

@@ -100,18 +100,20 @@ export class RedisEngine implements ChatEngine {
       p.displayName,
       p.now,
       IDENTITY_TTL_SECONDS,
+      p.owner ?? '',
     ]);
   }
 
   async findParticipant(credential: string): Promise<Participant | null> {
     const reply = await this.script('findParticipant', [credential]);
     if (reply === null) return null;
-    const [userId, displayName, createdAt, lastSeenAt] = list(reply);
+    const [userId, displayName, createdAt, lastSeenAt, owner] = list(reply);
     return {
       userId: text(userId),
       displayName: text(displayName),
       createdAt: time(createdAt),
       lastSeenAt: time(lastSeenAt),
+      owner: owner === null || owner === undefined ? null : text(owner),
     };
   }
 
@@ -160,9 +162,21 @@ export class RedisEngine implements ChatEngine {
     return integer(await this.script('leaveQueue', [userId])) === 1;
   }
 
-  async joinRoom({ roomId, userId, capacity, now, notice, recentLimit }: JoinRequest): Promise<JoinOutcome> {
+  async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
+    const { roomId, userId, capacity, now, notice, recentLimit } = request;
     const [kind, room, members, recent, stored] = list(
-      await this.script('joinRoom', [roomId, userId, capacity, now, recentLimit, ...draftArgs(notice)]),
+      await this.script('joinRoom', [
+        roomId,
+        userId,
+        capacity,
+        now,
+        recentLimit,
+        ...draftArgs(notice),
+        request.createIfMissing === false ? '0' : '1',
+        request.visibility ?? 'public',
+        request.newInvite ?? '',
+        request.invite ?? '',
+      ]),
     );
     switch (kind) {
       case 'created':
@@ -184,6 +198,7 @@ export class RedisEngine implements ChatEngine {
         };
       case 'room_full':
       case 'chat_ended':
+      case 'room_not_found':
         return { kind };
       default:
         throw unexpected('joinRoom', kind);
@@ -282,6 +297,33 @@ export class RedisEngine implements ChatEngine {
     { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
   ) {
     return integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
+  }
+
+  async takeCreationToken(
+    limitKey: string,
+    { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
+  ) {
+    return integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
+  }
+
+  async holdWait({
+    userId,
+    waitId,
+    now,
+    max,
+    maxAgeMs,
+  }: {
+    userId: string;
+    waitId: string;
+    now: number;
+    max: number;
+    maxAgeMs: number;
+  }): Promise<string[]> {
+    return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
+  }
+
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    await this.script('releaseWait', [userId, waitId]);
   }
 
   /** Healthy means both connections work: without the event connection, waits would not wake. */

@@ -98,7 +98,7 @@ export class SqliteEngine implements ChatEngine {
 
   async createParticipant(p: NewParticipant): Promise<void> {
     this.storage.run(() =>
-      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now),
+      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now, p.owner ?? null),
     );
   }
 
@@ -137,7 +137,7 @@ export class SqliteEngine implements ChatEngine {
         };
       }
       this.sql.dequeue.run(partner.user_id);
-      this.sql.insertRoom.run(matchRoomId, 'queue', 2, now);
+      this.sql.insertRoom.run(matchRoomId, 'queue', 2, now, 'public', null);
       this.sql.upsertMember.run(matchRoomId, partner.user_id, now, 0, 0);
       this.sql.upsertMember.run(matchRoomId, userId, now, 0, 0);
       return { kind: 'matched', room: this.room(matchRoomId) as Room, partner: toMember(partner) };
@@ -165,7 +165,10 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.transaction((): JoinOutcome => {
       const room = this.room(roomId);
       if (!room) {
-        this.sql.insertRoom.run(roomId, 'named', capacity, now);
+        if (request.createIfMissing === false) return { kind: 'room_not_found' };
+        const visibility = request.visibility ?? 'public';
+        const invite = visibility === 'private' ? (request.newInvite ?? null) : null;
+        this.sql.insertRoom.run(roomId, 'named', capacity, now, visibility, invite);
         this.sql.upsertMember.run(roomId, userId, now, 0, 0);
         return { kind: 'created', room: this.room(roomId) as Room, members: this.membersOf(roomId) };
       }
@@ -174,6 +177,9 @@ export class SqliteEngine implements ChatEngine {
       if (membership && membership.leftAt === null) {
         const recent = this.recentBefore(roomId, room.lastSeq + 1, recentLimit);
         return { kind: 'already_member', room, members: this.membersOf(roomId), recent };
+      }
+      if (room.visibility === 'private' && (room.invite === null || request.invite !== room.invite)) {
+        return { kind: 'room_not_found' };
       }
       const count = (this.sql.activeMemberCount.get(roomId) as { n: number }).n;
       if (count >= room.capacity) return { kind: 'room_full' };
@@ -296,11 +302,47 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    // In the file, not in memory: the limit holds per participant across every process on it.
+    return this.takeToken(`send:${userId}`, request);
+  }
+
+  async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
+    return this.takeToken(`create:${limitKey}`, request);
+  }
+
+  /** In the file, like every limit: a process that registered a wait may not be the one superseding it. */
+  async holdWait({
+    userId,
+    waitId,
+    now,
+    max,
+    maxAgeMs,
+  }: {
+    userId: string;
+    waitId: string;
+    now: number;
+    max: number;
+    maxAgeMs: number;
+  }): Promise<string[]> {
     return this.storage.transaction(() => {
-      const stored = this.sql.bucketOf.get(userId) as Bucket | undefined;
+      this.sql.forgetStaleWaits.run(userId, now - maxAgeMs);
+      this.sql.holdWait.run(userId, waitId, now);
+      const held = this.sql.waitsOf.all(userId) as { wait_id: string }[];
+      const superseded = held.slice(0, Math.max(0, held.length - max)).map((row) => row.wait_id);
+      for (const id of superseded) this.sql.releaseWait.run(userId, id);
+      return superseded;
+    });
+  }
+
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    this.storage.transaction(() => this.sql.releaseWait.run(userId, waitId));
+  }
+
+  /** One step of a rate-limit bucket kept in the file: limits hold across every process on it. */
+  private takeToken(key: string, request: { now: number; ratePerSecond: number; burst: number }): boolean {
+    return this.storage.transaction(() => {
+      const stored = this.sql.bucketOf.get(key) as Bucket | undefined;
       const { bucket, taken } = takeToken(stored, request.now, request.ratePerSecond, request.burst);
-      this.sql.saveBucket.run(userId, bucket.tokens, bucket.at);
+      this.sql.saveBucket.run(key, bucket.tokens, bucket.at);
       return taken;
     });
   }

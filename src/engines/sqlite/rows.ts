@@ -1,4 +1,4 @@
-import type { ChatMessage, Member, Membership, Participant, Room } from '../../chat/types.js';
+import type { ChatMessage, Member, Membership, Participant, Room, RoomVisibility } from '../../chat/types.js';
 
 /** Rows as SQLite returns them (snake_case, 0/1 for booleans), and their chat-layer shapes. */
 
@@ -9,6 +9,8 @@ export interface RoomRow {
   created_at: number;
   ended_at: number | null;
   last_seq: number;
+  visibility: RoomVisibility;
+  invite: string | null;
 }
 
 export interface MemberRow {
@@ -37,6 +39,7 @@ export interface ParticipantRow {
   display_name: string;
   created_at: number;
   last_seen_at: number;
+  owner: string | null;
 }
 
 export interface MemberNameRow {
@@ -52,6 +55,8 @@ export function toRoom(row: RoomRow): Room {
     createdAt: row.created_at,
     endedAt: row.ended_at,
     lastSeq: row.last_seq,
+    visibility: row.visibility,
+    invite: row.invite,
   };
 }
 
@@ -72,6 +77,7 @@ export function toParticipant(row: ParticipantRow): Participant {
     displayName: row.display_name,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
+    owner: row.owner,
   };
 }
 

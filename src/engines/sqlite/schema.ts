@@ -87,10 +87,18 @@ const MIGRATIONS: readonly string[] = [
     FROM messages WHERE idempotency_key IS NOT NULL;
   DROP INDEX messages_idempotency;
   `,
+  // Access control: a participant belongs to the subject that created it (null: created without
+  // access control); a private room has an invite and is never listed.
+  `
+  ALTER TABLE participants ADD COLUMN owner TEXT;
+  ALTER TABLE rooms ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private'));
+  ALTER TABLE rooms ADD COLUMN invite TEXT;
+  `,
   // Several processes on one file are one chat. `events` carries each process's bus events to the
   // others (commit-watch.ts reads what others appended); AUTOINCREMENT so that an id is never
-  // reused after pruning, since readers remember the last id they saw. `send_buckets` holds the
-  // rate limit, which must hold per participant across every process on the file.
+  // reused after pruning, since readers remember the last id they saw. The limits must hold
+  // across every process on the file: `buckets` holds the rate limits (keys `send:USER` and
+  // `create:CREATOR`), `parked_waits` the waits each participant holds (MCP_CHAT_MAX_WAITS).
   `
   CREATE TABLE events (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -100,11 +108,18 @@ const MIGRATIONS: readonly string[] = [
     at     INTEGER NOT NULL
   );
   CREATE INDEX events_by_time ON events (at);
-  CREATE TABLE send_buckets (
-    user_id TEXT PRIMARY KEY,
-    tokens  REAL NOT NULL,
-    at      INTEGER NOT NULL
+  CREATE TABLE buckets (
+    key    TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at     INTEGER NOT NULL
   ) WITHOUT ROWID;
+  CREATE TABLE parked_waits (
+    seq     INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    wait_id TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    UNIQUE (user_id, wait_id)
+  );
   `,
 ];
 

@@ -8,10 +8,10 @@ export function prepareStatements(db: Database.Database) {
     'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect';
   return {
     insertParticipant: db.prepare(
-      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at, owner) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     participantByCredential: db.prepare(
-      'SELECT user_id, display_name, created_at, last_seen_at FROM participants WHERE credential = ?',
+      'SELECT user_id, display_name, created_at, last_seen_at, owner FROM participants WHERE credential = ?',
     ),
     touchParticipant: db.prepare(
       `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
@@ -46,7 +46,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     enqueue: db.prepare('INSERT INTO queue (user_id, enqueued_at) VALUES (?, ?)'),
     dequeue: db.prepare('DELETE FROM queue WHERE user_id = ?'),
-    insertRoom: db.prepare('INSERT INTO rooms (room_id, kind, capacity, created_at) VALUES (?, ?, ?, ?)'),
+    insertRoom: db.prepare(
+      "INSERT INTO rooms (room_id, kind, capacity, created_at, visibility, invite) VALUES (?, ?, ?, ?, coalesce(?, 'public'), ?)",
+    ),
     roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
     endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),
     bumpSeq: db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ? RETURNING last_seq'),
@@ -85,9 +87,14 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?)`,
     ),
     forgetSentBefore: db.prepare('DELETE FROM sent_keys WHERE stored_at <= ?'),
-    bucketOf: db.prepare('SELECT tokens, at FROM send_buckets WHERE user_id = ?'),
-    saveBucket: db.prepare('INSERT OR REPLACE INTO send_buckets (user_id, tokens, at) VALUES (?, ?, ?)'),
-    forgetBucketsBefore: db.prepare('DELETE FROM send_buckets WHERE at < ?'),
+    bucketOf: db.prepare('SELECT tokens, at FROM buckets WHERE key = ?'),
+    saveBucket: db.prepare('INSERT OR REPLACE INTO buckets (key, tokens, at) VALUES (?, ?, ?)'),
+    forgetBucketsBefore: db.prepare('DELETE FROM buckets WHERE at < ?'),
+    // Oldest first by insertion (seq), as waits are superseded in the order they were parked.
+    holdWait: db.prepare('INSERT OR REPLACE INTO parked_waits (user_id, wait_id, at) VALUES (?, ?, ?)'),
+    waitsOf: db.prepare('SELECT wait_id FROM parked_waits WHERE user_id = ? ORDER BY seq'),
+    forgetStaleWaits: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND at <= ?'),
+    releaseWait: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND wait_id = ?'),
     unreadAfter: db.prepare(
       `SELECT ${messageColumns} FROM messages
        WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,

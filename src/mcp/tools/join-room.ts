@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Caller, type JoinRoomResult, MIN_ROOM_CAPACITY } from '../../chat/index.js';
+import { type Caller, INVITE_MAX_LENGTH, type JoinRoomResult, MIN_ROOM_CAPACITY } from '../../chat/index.js';
 import { displayName, memberShape, messageShape, optional, roomIdRule } from './schema-parts.js';
 import { member, message } from './shaping.js';
 import { CONVERSATION_LOOP, chatTool, defineTool, type Json } from './tool.js';
@@ -26,6 +26,16 @@ export const joinRoom = defineTool({
       minimum: MIN_ROOM_CAPACITY,
       description: 'How many people the room holds, when this call creates it (default 2).',
     }),
+    visibility: optional(z.string(), {
+      enum: ['public', 'private'],
+      description:
+        'When this call creates the room: "public" (default) or "private". A private room returns an invite; only those given it can join.',
+    }),
+    invite: optional(z.string(), {
+      minLength: 1,
+      maxLength: INVITE_MAX_LENGTH,
+      description: 'The invite of a private room, as its creator passed it on. Never creates a room.',
+    }),
   }),
   output: z.object({
     status: z.enum(['room_created', 'joined']),
@@ -36,18 +46,23 @@ export const joinRoom = defineTool({
     partner: memberShape.nullable().optional(),
     members: z.array(memberShape),
     recent_messages: z.array(messageShape).optional(),
+    visibility: z.enum(['public', 'private']),
+    invite: z.string().optional(),
     message: z.string(),
   }),
   annotations: { ...chatTool, idempotentHint: true },
   successFlag: false,
   parks: false,
-  run: async (chat, args) =>
+  run: async (chat, args, call) =>
     shape(
       await chat.joinRoom({
+        origin: call.origin,
         roomId: args.room_id,
         displayName: args.display_name,
         clientId: args.client_id,
         capacity: args.capacity,
+        visibility: args.visibility,
+        invite: args.invite,
       }),
     ),
 });
@@ -59,12 +74,18 @@ function shape(result: Caller & JoinRoomResult): Json {
     user_id: result.userId,
     capacity: result.room.capacity,
     members: result.members.map(member),
+    visibility: result.room.visibility,
+    // Every member of a private room may pass the invite on.
+    ...(result.room.invite !== null ? { invite: result.room.invite } : {}),
   };
   if (result.status === 'room_created') {
     return {
       status: 'room_created',
       ...common,
-      message: 'New room created, waiting for another user to join',
+      message:
+        result.room.visibility === 'private'
+          ? 'New private room created, waiting for another user to join. Give them the room_id and the invite.'
+          : 'New room created, waiting for another user to join',
     };
   }
   const others = result.members.length - 1;

@@ -23,7 +23,8 @@ local QUEUE_TICKETS = P .. 'queue:tickets'
 -- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
 -- have not been claimed by the idle sweep since their last activity.
 local PRESENT = P .. 'present'
--- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep).
+-- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
+-- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end
 -- Credential digest -> user id.
 local function credential_key(digest) return P .. 'credential:' .. digest end
@@ -31,7 +32,12 @@ local function credential_key(digest) return P .. 'credential:' .. digest end
 local function open_rooms_key(user) return P .. 'participant:' .. user .. ':rooms' end
 -- Send-rate token bucket: tokens, at.
 local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
--- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter).
+-- Token bucket for creating participants, per subject or client address: tokens, at.
+local function creation_bucket_key(limit_key) return P .. 'creations:' .. limit_key end
+-- Parked waits of a participant: wait id -> when it parked (ms).
+local function waits_key(user) return P .. 'participant:' .. user .. ':waits' end
+-- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
+-- visibility and invite (set for private rooms only).
 local function room_key(room) return P .. 'room:' .. room end
 -- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
 -- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
