@@ -10,8 +10,8 @@ import { type StdioChat, startStdio } from './support/stdio.js';
 
 /**
  * `mcp-chat stdio --server URL`: the tools of a real MCP Chat server, relayed over HTTP, with the
- * server's push turned into Claude Code channel events on the stdio side. (Without a token: the
- * server runs with no access control here.)
+ * server's push turned into Claude Code channel events on the stdio side, with a bearer token when
+ * the server asks for one.
  */
 /** `mcp-chat serve` on a given port (a restart keeps its URL), once /healthz answers; slow machines get a minute. */
 async function startServerProcess(port: number, db: string): Promise<CliProcess> {
@@ -141,6 +141,27 @@ describe('mcp-chat stdio --server (relay)', { timeout: 120_000 }, () => {
       message: 'back',
     });
     expect(sent).toMatchObject({ success: true, seq: 1 });
+  });
+
+  it('sends its token to a server with tokens auth, and cannot start without one', async () => {
+    const token = 'relay-token-0123456789';
+    const server = await spawnServer(['--db', ':memory:'], {
+      MCP_CHAT_LOG_LEVEL: 'warn',
+      MCP_CHAT_AUTH: 'tokens',
+      MCP_CHAT_TOKENS: `agent:${token}`,
+    });
+    cleanups.push(() => stopServer(server));
+    const relay = await startStdio(['--server', server.url, '--token', token], {});
+    cleanups.push(() => relay.close());
+    expect(await relay.call('join_room', { room_id: 'guarded', display_name: 'Agent' })).toMatchObject({
+      status: 'room_created',
+    });
+
+    const refused = await startStdio(['--server', server.url], {}).then(
+      () => 'started',
+      (error: Error) => error.message,
+    );
+    expect(refused).toContain(`Could not connect to the MCP Chat server at ${server.url}/mcp`);
   });
 
   it('refuses to start when the server cannot be reached, saying so on stderr', async () => {
