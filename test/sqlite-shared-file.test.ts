@@ -30,7 +30,7 @@ describe('processes sharing one SQLite file', { timeout: 120_000 }, () => {
     cleanups.push(() => engine.close());
     return new ChatService({
       engine,
-      limits: { maxMessageBytes: 16_384, maxRoomCapacity: 50, sendRatePerSecond: rateLimit },
+      limits: { maxMessageBytes: 16_384, maxRoomCapacity: 50, sendRatePerSecond: rateLimit, maxWaits: 1 },
     });
   }
 
@@ -161,6 +161,19 @@ describe('processes sharing one SQLite file', { timeout: 120_000 }, () => {
     }
     expect(outcomes.filter((outcome) => outcome === 'sent').length).toBeLessThanOrEqual(5);
     expect(outcomes).toContain('rate_limited');
+  });
+
+  it('the parked-wait limit holds across engines: a newer wait on one supersedes the older on the other', async () => {
+    const db = freshDb();
+    const first = chatOn(db);
+    const second = chatOn(db);
+    const ada = await first.joinRoom({ roomId: 'lobby', displayName: 'Ada' });
+    const older = first.waitForMessage({ roomId: 'lobby', clientId: ada.clientId, timeout: 20 });
+    // Let the older wait register before the newer one arrives.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const newer = second.waitForMessage({ roomId: 'lobby', clientId: ada.clientId, timeout: 1 });
+    expect(await older).toMatchObject({ status: 'timeout', endedBy: 'superseded' });
+    expect(await newer).toMatchObject({ status: 'timeout', endedBy: 'timeout' });
   });
 
   it('lets any number of in-memory engines run side by side, each its own chat', async () => {
