@@ -110,7 +110,7 @@ describe('mcp-chat stdio --server (relay)', { timeout: 120_000 }, () => {
         ),
       () => `a left channel notification: ${JSON.stringify(relay.notifications)}`,
     );
-    expect(left.params).toMatchObject({ content: expect.stringContaining('Person left room porch') });
+    expect(left.params).toMatchObject({ content: 'Person: (left the chat, room porch)' });
   });
 
   it('answers unavailable while the server is away, and goes on in a new session once it is back', async () => {

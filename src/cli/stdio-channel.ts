@@ -1,7 +1,8 @@
 /**
  * The server's push notifications as Claude Code channel events (`notifications/claude/channel`),
- * for the stdio relay: Claude Code injects a channel event into the running session, so an idle
- * agent starts a turn. Every meta value is a string, as channels require.
+ * in the shape the server's own channel events have: Claude Code injects a channel event into the
+ * running session, so an idle agent starts a turn. Every meta value is a string, as channels
+ * require. For the stdio relay to a server that does not send channel events itself.
  */
 
 export interface ChannelNotification {
@@ -13,6 +14,13 @@ interface PushMember {
   user_id?: unknown;
   display_name?: unknown;
 }
+
+/** The same words as the server's own channel events and log lines. */
+const LEAVE_WORDS = {
+  left: 'left the chat',
+  timeout: 'idle for too long',
+  disconnected: 'disconnected',
+} as const;
 
 const text = (value: unknown): string => (typeof value === 'string' ? value : '');
 
@@ -41,20 +49,27 @@ export function channelForPush(
     case 'chatroom.found': {
       const partner = (params.partner ?? {}) as PushMember;
       const name = text(partner.display_name) || 'Someone';
-      return channel(`Matched with ${name} in room ${roomId}. Say hello with send_message.`, {
+      return channel(`${name}: (matched with you in room ${roomId}; say hello with send_message)`, {
         room_id: roomId,
         sender: name,
         sender_id: text(partner.user_id),
+        seq: '0',
+        message_id: '',
         kind: 'match',
       });
     }
     case 'partner.disconnected': {
       const partner = (params.partner ?? {}) as PushMember;
       const name = text(partner.display_name) || 'Your chat partner';
-      return channel(`${name} left room ${roomId} (${text(params.reason) || 'left'}).`, {
+      const reason = text(params.reason);
+      const words = LEAVE_WORDS[reason as keyof typeof LEAVE_WORDS] ?? 'left the chat';
+      // The push does not say which message was the farewell; a wait hands it over anyway.
+      return channel(`${name}: (${words}, room ${roomId})`, {
         room_id: roomId,
         sender: name,
         sender_id: text(partner.user_id),
+        seq: '',
+        message_id: '',
         kind: 'left',
       });
     }
