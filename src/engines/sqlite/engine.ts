@@ -29,8 +29,9 @@ import type {
   RoomSummary,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { type Bucket, takeToken } from '../token-bucket.js';
+import { BackgroundSweep } from './background-sweep.js';
 import { SharedFileBus } from './commit-watch.js';
+import { SqliteLimits } from './limits.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -53,13 +54,6 @@ export interface SqliteEngineOptions extends EngineOptions {
   watchIntervalMs?: number;
 }
 
-/** How often the background sweep runs: silent rooms' old messages, expired idempotency keys. */
-const SWEEP_EVERY_MS = 60_000;
-/**
- * Rate-limit buckets untouched this long are dropped: a bucket refills in burst / rate seconds
- * (2 s with the chat's burst of twice the rate), so a dropped one was full and changes no decision.
- */
-const BUCKET_FORGET_MS = 10 * 60_000;
 const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
@@ -73,23 +67,25 @@ const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 export class SqliteEngine implements ChatEngine {
   readonly bus: LocalBus | SharedFileBus;
   private readonly storage: SqliteStorage;
+  private readonly limits: SqliteLimits;
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly background: BackgroundSweep;
 
   constructor({ path, retention = NO_RETENTION, onListenerError, watchIntervalMs }: SqliteEngineOptions) {
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
+    this.limits = new SqliteLimits(this.storage);
     this.bus =
       path === ':memory:'
         ? new LocalBus(onListenerError)
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
-    this.sweep();
-    const every = this.maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, this.maxAgeMs / 2) : SWEEP_EVERY_MS;
-    this.sweepTimer = setInterval(() => this.sweep(), every);
-    this.sweepTimer.unref();
+    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, (now) => {
+      this.limits.forgetFullBuckets(now);
+      if (this.bus instanceof SharedFileBus) this.bus.prune(now);
+    });
   }
 
   private get sql() {
@@ -302,49 +298,19 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.takeToken(`send:${userId}`, request);
+    return this.limits.takeSendToken(userId, request);
   }
 
   async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.takeToken(`create:${limitKey}`, request);
+    return this.limits.takeCreationToken(limitKey, request);
   }
 
-  /** In the file, like every limit: a process that registered a wait may not be the one superseding it. */
-  async holdWait({
-    userId,
-    waitId,
-    now,
-    max,
-    maxAgeMs,
-  }: {
-    userId: string;
-    waitId: string;
-    now: number;
-    max: number;
-    maxAgeMs: number;
-  }): Promise<string[]> {
-    return this.storage.transaction(() => {
-      this.sql.forgetStaleWaits.run(userId, now - maxAgeMs);
-      this.sql.holdWait.run(userId, waitId, now);
-      const held = this.sql.waitsOf.all(userId) as { wait_id: string }[];
-      const superseded = held.slice(0, Math.max(0, held.length - max)).map((row) => row.wait_id);
-      for (const id of superseded) this.sql.releaseWait.run(userId, id);
-      return superseded;
-    });
+  async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
+    return this.limits.holdWait(request);
   }
 
   async releaseWait(userId: string, waitId: string): Promise<void> {
-    this.storage.transaction(() => this.sql.releaseWait.run(userId, waitId));
-  }
-
-  /** One step of a rate-limit bucket kept in the file: limits hold across every process on it. */
-  private takeToken(key: string, request: { now: number; ratePerSecond: number; burst: number }): boolean {
-    return this.storage.transaction(() => {
-      const stored = this.sql.bucketOf.get(key) as Bucket | undefined;
-      const { bucket, taken } = takeToken(stored, request.now, request.ratePerSecond, request.burst);
-      this.sql.saveBucket.run(key, bucket.tokens, bucket.at);
-      return taken;
-    });
+    this.limits.releaseWait(userId, waitId);
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
@@ -357,28 +323,9 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweepTimer);
+    this.background.stop();
     if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
-  }
-
-  /**
-   * Background retention: messages past the maximum age in rooms that went silent (busy rooms are
-   * trimmed on append), idempotency keys past their window, old cross-process events and full
-   * rate-limit buckets. A failure waits for the next round.
-   */
-  private sweep(): void {
-    const now = Date.now();
-    try {
-      this.storage.run(() => {
-        if (this.maxAgeMs > 0) this.sql.deleteOlderThan.run(now - this.maxAgeMs);
-        this.sql.forgetSentBefore.run(now - IDEMPOTENCY_WINDOW_MS);
-        this.sql.forgetBucketsBefore.run(now - BUCKET_FORGET_MS);
-        if (this.bus instanceof SharedFileBus) this.bus.prune(now);
-      });
-    } catch {
-      // Storage away: the next round catches up.
-    }
   }
 
   private refuseUnlessActive(roomId: string, userId: string): RoomRefusal | null {
