@@ -81,7 +81,7 @@ export async function runStdio(args: readonly string[], env: NodeJS.ProcessEnv):
  */
 async function runEmbedded(
   config: ServeConfig,
-  transport: StdioServerTransport,
+  transport: EndingStdioTransport,
   logger: Logger,
 ): Promise<() => Promise<void>> {
   const { engine, connected } = openEngine(config, logger);
@@ -93,9 +93,9 @@ async function runEmbedded(
   const closeSessions = new Set<() => void>();
   const connection = serveStdio(
     ({ era }) => {
-      if (era === 'modern') return withChannel(createChatServer(deps));
+      if (era === 'modern') return withChannel(createChatServer(deps), transport);
       const session = createSessionServer(deps);
-      withChannel(session.server);
+      withChannel(session.server, transport);
       closeSessions.add(session.close);
       session.server.onclose = () => {
         session.close();
@@ -115,8 +115,16 @@ async function runEmbedded(
   };
 }
 
-/** Offers Claude Code channels (`experimental["claude/channel"]`), whose events the transport adds. */
-function withChannel(server: Server): Server {
+/**
+ * Offers Claude Code channels (`experimental["claude/channel"]`), whose events the transport adds
+ * from the push. A server object that offers channels already sends its own events: the
+ * transport then adds none, so nothing reaches the client twice.
+ */
+function withChannel(server: Server, transport: EndingStdioTransport): Server {
+  if (server.getCapabilities().experimental?.['claude/channel'] !== undefined) {
+    transport.pushAsChannel = false;
+    return server;
+  }
   server.registerCapabilities({ experimental: { 'claude/channel': {} } });
   return server;
 }
