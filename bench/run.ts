@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadSpec } from './load.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { ratio, round } from './stats.js';
+import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -30,6 +31,7 @@ const settings = quick
       parked: 1000,
       churn: 200,
       matchingMs: 1000,
+      stdioSamples: 100,
     }
   : {
       ms: 5000,
@@ -39,6 +41,7 @@ const settings = quick
       parked: 10_000,
       churn: 2000,
       matchingMs: 5000,
+      stdioSamples: 200,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -231,6 +234,10 @@ async function main(): Promise<void> {
     };
     log(`matching: ${JSON.stringify(queueMatching)}`);
 
+    // Two `mcp-chat stdio` processes on one file, beside the in-process wake-up in the same run.
+    const stdioWakeup = await measureStdioWakeup(settings.stdioSamples);
+    log(`stdio wakeup: ${JSON.stringify(stdioWakeup)}`);
+
     const c64 = sendThroughput.c64 as { ratio_to_sdk: number };
     const report = {
       machine: {
@@ -248,7 +255,9 @@ async function main(): Promise<void> {
       parked_waits: parkedWaits,
       session_churn: sessionChurn,
       queue_matching: queueMatching,
+      stdio_wakeup: stdioWakeup,
       targets: {
+        stdio_wakeup_p99_ms: stdioWakeup.target_p99_ms,
         send_c64_ratio_to_sdk: { value: c64.ratio_to_sdk, at_least: 0.5, met: c64.ratio_to_sdk >= 0.5 },
         latency_p99_ratio_to_sdk: {
           value: deliveryLatency.p99_ratio_to_sdk,

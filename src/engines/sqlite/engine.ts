@@ -32,8 +32,9 @@ import type {
   UnreadRoom,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { BucketTable } from '../token-bucket.js';
-import { WaitTable } from '../wait-table.js';
+import { BackgroundSweep } from './background-sweep.js';
+import { SharedFileBus } from './commit-watch.js';
+import { SqliteLimits } from './limits.js';
 import { markRead, unreadSummary } from './read-position.js';
 import {
   fromSentJson,
@@ -51,42 +52,44 @@ import {
 import { SqliteStorage } from './storage.js';
 
 export interface SqliteEngineOptions extends EngineOptions {
-  /** A file path, or `:memory:` for nothing on disk. One process at a time may use a file. */
+  /** A file path, or `:memory:` for nothing on disk. Any number of processes may share a file. */
   path: string;
+  /** How often to look for other processes' commits (tests and the benchmark vary it). */
+  watchIntervalMs?: number;
 }
 
-/** How often the background sweep runs: silent rooms' old messages, expired idempotency keys. */
-const SWEEP_EVERY_MS = 60_000;
 const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
- * The embedded engine: one SQLite file in WAL mode, one process (see instance-lock.ts).
+ * The embedded engine: one SQLite file in WAL mode, shared by every process that opens it.
  * better-sqlite3 is synchronous, so each method body runs as one transaction with no other
- * JavaScript interleaved: atomicity comes from SQLite transactions, wake-ups from an in-process
- * bus. Statements are in statements.ts, row shapes in rows.ts, failures in storage.ts.
+ * JavaScript interleaved: atomicity comes from SQLite transactions (IMMEDIATE for writes, so
+ * processes queue on the write lock), wake-ups from the shared-file bus (commit-watch.ts), or an
+ * in-process bus for `:memory:`. Statements are in statements.ts, row shapes in rows.ts,
+ * failures in storage.ts.
  */
 export class SqliteEngine implements ChatEngine {
-  readonly bus: LocalBus;
+  readonly bus: LocalBus | SharedFileBus;
   private readonly storage: SqliteStorage;
-  /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
-  private readonly buckets = new BucketTable();
-  private readonly creationBuckets = new BucketTable();
-  /** Parked waits: in memory for the same reason. */
-  private readonly waits = new WaitTable();
+  private readonly limits: SqliteLimits;
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly background: BackgroundSweep;
 
-  constructor({ path, retention = NO_RETENTION, onListenerError }: SqliteEngineOptions) {
-    this.bus = new LocalBus(onListenerError);
+  constructor({ path, retention = NO_RETENTION, onListenerError, watchIntervalMs }: SqliteEngineOptions) {
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
+    this.limits = new SqliteLimits(this.storage);
+    this.bus =
+      path === ':memory:'
+        ? new LocalBus(onListenerError)
+        : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
-    this.sweep();
-    const every = this.maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, this.maxAgeMs / 2) : SWEEP_EVERY_MS;
-    this.sweepTimer = setInterval(() => this.sweep(), every);
-    this.sweepTimer.unref();
+    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, (now) => {
+      this.limits.forgetFullBuckets(now);
+      if (this.bus instanceof SharedFileBus) this.bus.prune(now);
+    });
   }
 
   private get sql() {
@@ -142,7 +145,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async matchState(userId: string): Promise<MatchState> {
-    return this.storage.transaction((): MatchState => {
+    return this.storage.read((): MatchState => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) {
         const partner = this.membersOf(active.room_id).find((member) => member.userId !== userId);
@@ -193,7 +196,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    return this.storage.transaction(() => ({
+    return this.storage.read(() => ({
       room: this.room(roomId),
       membership: this.membership(roomId, userId),
     }));
@@ -212,7 +215,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomsOf(userId: string): Promise<RoomSummary[]> {
-    return this.storage.transaction(() =>
+    return this.storage.read(() =>
       (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
         roomId: row.room_id,
         unread: row.unread,
@@ -282,7 +285,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    return this.storage.transaction((): HistoryPage => {
+    return this.storage.read((): HistoryPage => {
       const latestSeq = this.room(roomId)?.lastSeq ?? 0;
       const upper = before ?? Number.MAX_SAFE_INTEGER;
       const rows =
@@ -297,21 +300,19 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    // Buckets live in memory, but the call still goes through storage's checks: after close it
-    // rejects like every other method.
-    return this.storage.run(() => this.buckets.take(userId, request));
+    return this.limits.takeSendToken(userId, request);
   }
 
   async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.storage.run(() => this.creationBuckets.take(limitKey, request));
+    return this.limits.takeCreationToken(limitKey, request);
   }
 
   async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
-    return this.storage.run(() => this.waits.hold(request));
+    return this.limits.holdWait(request);
   }
 
   async releaseWait(userId: string, waitId: string): Promise<void> {
-    this.storage.run(() => this.waits.release(userId, waitId));
+    this.limits.releaseWait(userId, waitId);
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
@@ -324,24 +325,9 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweepTimer);
+    this.background.stop();
+    if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
-  }
-
-  /**
-   * Background retention: messages past the maximum age in rooms that went silent (busy rooms are
-   * trimmed on append), and idempotency keys past their window. A failure waits for the next round.
-   */
-  private sweep(): void {
-    const now = Date.now();
-    try {
-      this.storage.run(() => {
-        if (this.maxAgeMs > 0) this.sql.deleteOlderThan.run(now - this.maxAgeMs);
-        this.sql.forgetSentBefore.run(now - IDEMPOTENCY_WINDOW_MS);
-      });
-    } catch {
-      // Storage away: the next round catches up.
-    }
   }
 
   private refuseUnlessActive(roomId: string, userId: string): RoomRefusal | null {

@@ -103,6 +103,14 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?)`,
     ),
     forgetSentBefore: db.prepare('DELETE FROM sent_keys WHERE stored_at <= ?'),
+    bucketOf: db.prepare('SELECT tokens, at FROM buckets WHERE key = ?'),
+    saveBucket: db.prepare('INSERT OR REPLACE INTO buckets (key, tokens, at) VALUES (?, ?, ?)'),
+    forgetBucketsBefore: db.prepare('DELETE FROM buckets WHERE at < ?'),
+    // Oldest first by insertion (seq), as waits are superseded in the order they were parked.
+    holdWait: db.prepare('INSERT OR REPLACE INTO parked_waits (user_id, wait_id, at) VALUES (?, ?, ?)'),
+    waitsOf: db.prepare('SELECT wait_id FROM parked_waits WHERE user_id = ? ORDER BY seq'),
+    forgetStaleWaits: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND at <= ?'),
+    releaseWait: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND wait_id = ?'),
     unreadAfter: db.prepare(
       `SELECT ${messageColumns} FROM messages
        WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,
