@@ -26,9 +26,16 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `mcp-chat serve` as its own process, the way an operator runs it, and waits for /healthz. */
-export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+/**
+ * Runs `mcp-chat serve` as its own process, the way an operator runs it, and waits for /healthz.
+ * `port` pins the port, for a server that must be found again at the same address after a restart.
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+  port?: number,
+): Promise<ServerProcess> {
+  port ??= await freePort();
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), ...args],
