@@ -77,7 +77,6 @@ const MUST_BE_ZERO = [
   'soak.errors',
   'disconnects.lost',
   'disconnects.duplicated',
-  'disconnects.gaps',
   'disconnects.errors',
   'disconnects.parked_after',
 ];

@@ -24,6 +24,8 @@ let nextId = 1;
 export interface CallOptions {
   signal?: AbortSignal;
   progressToken?: string;
+  /** Told when the answer's status line arrives: from then on a drop discards a delivered answer. */
+  onResponse?: () => void;
 }
 
 /**
@@ -114,14 +116,14 @@ export class WireClient {
         'mcp-name': name,
         'mcp-protocol-version': MODERN,
       };
-      return http.post(JSON.stringify(body), headers, options.signal);
+      return http.post(JSON.stringify(body), headers, options.signal, options.onResponse);
     }
     const sessionId = this.sessionId ?? (await this.openSession(http, options.signal));
     const params: Record<string, unknown> = { name, arguments: args };
     if (options.progressToken) params._meta = meta;
     const body = { jsonrpc: '2.0', id: nextId++, method: 'tools/call', params };
     const headers = { accept: ACCEPT, 'mcp-session-id': sessionId, 'mcp-protocol-version': LEGACY };
-    return http.post(JSON.stringify(body), headers, options.signal);
+    return http.post(JSON.stringify(body), headers, options.signal, options.onResponse);
   }
 
   private async openSession(http: HttpClient, signal?: AbortSignal): Promise<string> {
