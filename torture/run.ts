@@ -18,18 +18,18 @@ const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf
 
 const settings = quick
   ? {
-      fuzz: { protocolRuns: 400, modelRuns: 60 },
+      fuzz: { protocolRuns: 300, modelRuns: 50 },
       crash: { ms: 15_000, rooms: 4 },
       redisFaults: { rounds: 1, rooms: 4 },
       soak: { minutes: 1, parked: 2000, messagesPerSecond: 20 },
-      disconnects: { clients: 1000, rounds: 2 },
+      disconnects: { pairs: 500, rounds: 2 },
     }
   : {
       fuzz: { protocolRuns: 4000, modelRuns: 600 },
       crash: { ms: 90_000, rooms: 8 },
       redisFaults: { rounds: 4, rooms: 8 },
       soak: { minutes: 10, parked: 10_000, messagesPerSecond: 50 },
-      disconnects: { clients: 5000, rounds: 3 },
+      disconnects: { pairs: 2500, rounds: 3 },
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);

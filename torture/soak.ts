@@ -48,10 +48,12 @@ export async function soakPhase(settings: SoakSettings) {
   setMaxListeners(0, stop.signal); // one listener per parked wait, by design
   let errors = 0;
   const errorSamples: string[] = [];
+  const began = Date.now();
   const fail = (error: unknown) => {
     if (stop.signal.aborted) return;
     errors++;
-    if (errorSamples.length < 5) errorSamples.push((error as Error).message.slice(0, 300));
+    const at = Math.round((Date.now() - began) / 1000);
+    if (errorSamples.length < 5) errorSamples.push(`at ${at} s: ${(error as Error).message.slice(0, 300)}`);
   };
   try {
     const pairs: Pair[] = [];
@@ -79,14 +81,20 @@ export async function soakPhase(settings: SoakSettings) {
           );
           if (Array.isArray(result.messages)) received += result.messages.length;
         } catch (error) {
-          fail(error);
+          fail(new Error(`wait: ${(error as Error).message}`));
           await sleep(1000);
         }
       }
     };
+    // Parked in batches, each once the server holds the one before: a burst of thousands of new
+    // connections overflows the accept backlog of a busy server, and the kernel resets them.
     for (const [index, pair] of pairs.entries()) {
       for (const member of pair.members) waiters.push(park(pair.roomId, member));
-      if (index % 125 === 124) await sleep(20); // stay inside the server's accept backlog
+      if (index % 100 === 99 || index === pairs.length - 1) {
+        const until = Date.now() + 10_000;
+        while (((await server.parkedWaits?.()) ?? 0) < waiters.length - 20 && Date.now() < until)
+          await sleep(100);
+      }
     }
     const samples: { at: number; rssBytes: number; heapBytes: number; parked: number }[] = [];
     const started = Date.now();
