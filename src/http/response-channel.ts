@@ -36,9 +36,13 @@ export function responseChannel(res: ServerResponse): ResponseChannel {
           callback();
           return;
         }
+        // The verdict waits for the grace and then for one more turn of I/O: on a busy server the
+        // timer can fire before the reset or hang-up that arrived meanwhile has been read.
         const timer = setTimeout(() => {
-          socket?.off('error', onError);
-          if (reset || (keepAlive && socket?.readableEnded)) callback();
+          setImmediate(() => {
+            socket?.off('error', onError);
+            if (reset || (keepAlive && socket?.readableEnded)) callback();
+          });
         }, HANG_UP_GRACE_MS);
         timer.unref();
       });
