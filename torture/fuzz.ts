@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { type ServerProcess, spawnServer } from '../test/support/process.js';
-import { CLIENTS, commands, emptyModel, type Real, ROOMS } from './chat-model.js';
+import { commands } from './chat-commands.js';
+import { CLIENTS, emptyModel, type Real, ROOMS } from './chat-model.js';
 import { malformedRequest, type RawRequest } from './requests.js';
 import { WireClient } from './wire.js';
 

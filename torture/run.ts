@@ -25,11 +25,11 @@ const settings = quick
       disconnects: { pairs: 500, rounds: 2 },
     }
   : {
-      fuzz: { protocolRuns: 3000, modelRuns: 400 },
-      crash: { ms: 90_000, rooms: 8 },
-      redisFaults: { rounds: 4, rooms: 8 },
+      fuzz: { protocolRuns: 2000, modelRuns: 300 },
+      crash: { ms: 60_000, rooms: 8 },
+      redisFaults: { rounds: 3, rooms: 8 },
       soak: { minutes: 10, parked: 10_000, messagesPerSecond: 50 },
-      disconnects: { pairs: 2500, rounds: 3 },
+      disconnects: { pairs: 2000, rounds: 3 },
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
