@@ -5,14 +5,12 @@ import { Client as Client2025 } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport as Transport2025 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_MISSING, launchBrowser, screenshotPath } from './support/browser.js';
+import { BROWSER_MISSING, LIVE_MS, launchBrowser, screenshotPath } from './support/browser.js';
 import { type ChatClient, connect, type Era } from './support/clients.js';
 import { startTestHost, type TestHostServer } from './support/mcp-host.js';
 import { startTestServer, type TestServer } from './support/server.js';
 
 const ROOM_URI = 'ui://mcp-chat/room';
-const LIVE_MS = 5000;
-
 let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer();

@@ -3,7 +3,7 @@
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_MISSING, launchBrowser } from './support/browser.js';
+import { BROWSER_MISSING, LIVE_MS, launchBrowser } from './support/browser.js';
 import { type ServerProcess, spawnServer, stopServer } from './support/process.js';
 
 // Private rooms through invite links, and sign-in with a token. Both need server features that
@@ -12,8 +12,6 @@ import { type ServerProcess, spawnServer, stopServer } from './support/process.j
 
 const TOKEN = 'ann-token-0123456789abcdef';
 const AGENT_TOKEN = 'agent-token-0123456789abcdef';
-const LIVE_MS = 5000;
-
 let server: ServerProcess;
 let browser: Browser;
 beforeAll(async () => {

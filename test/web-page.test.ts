@@ -2,12 +2,9 @@
 // The functions given to page.evaluate run in the browser.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BROWSER_MISSING, launchBrowser, screenshotPath } from './support/browser.js';
+import { BROWSER_MISSING, LIVE_MS, launchBrowser, screenshotPath } from './support/browser.js';
 import { type ChatClient, connect } from './support/clients.js';
 import { startTestServer, type TestServer } from './support/server.js';
-
-/** How long a message may take to show up: "at once" for a person, with room for a loaded machine. */
-const LIVE_MS = 3000;
 
 describe.skipIf(BROWSER_MISSING)('the web page at /', { timeout: 60_000 }, () => {
   let server: TestServer;

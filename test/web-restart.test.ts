@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BROWSER_MISSING, launchBrowser } from './support/browser.js';
+import { BROWSER_MISSING, LIVE_MS, launchBrowser } from './support/browser.js';
 import type { CliProcess } from './support/cli.js';
 import { type ChatClient, connect } from './support/clients.js';
 import { freePort } from './support/process.js';
@@ -15,7 +15,6 @@ import { startServerProcess } from './support/server-process.js';
 // file, in the middle of a conversation: it says it is reconnecting, comes back by itself as the
 // same person, sends what was typed meanwhile, and shows every message once, in order.
 
-const LIVE_MS = 5000;
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
