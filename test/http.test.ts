@@ -200,7 +200,7 @@ describe('2025-era sessions', () => {
 });
 
 describe('tools/list', () => {
-  it('lists the nine tools (the eight of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
+  it('lists the eleven tools (the ten of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
     const c = await connect(server.mcpUrl, 'legacy');
     const response = await fetch(mcp, {
       method: 'POST',
@@ -221,6 +221,8 @@ describe('tools/list', () => {
         'join_room',
         'leave_chat',
         'leave_queue',
+        'list_rooms',
+        'search_messages',
         'send_message',
         'wait_for_match',
         'wait_for_message',

@@ -6,7 +6,9 @@ import type {
   NewParticipant,
   Participant,
   Room,
+  RoomListing,
   RoomSummary,
+  RoomVisibility,
 } from './types.js';
 
 /**
@@ -74,8 +76,8 @@ export interface ChatEngine {
 
   /**
    * Creates or joins a named room, atomically:
-   * - no room `roomId` → create it (kind `named`, the given capacity) with the participant as its
-   *   only member, cursor 0, no message written → `created`;
+   * - no room `roomId` → create it (kind `named`, the given capacity, topic and visibility) with
+   *   the participant as its only member, cursor 0, no message written → `created`;
    * - the room has ended → `chat_ended`; the participant is already in it → `already_member`
    *   (nothing written); it holds `capacity` members → `room_full`;
    * - otherwise append `notice` to the log, add the member with `joinedSeq` and cursor at the
@@ -97,6 +99,21 @@ export interface ChatEngine {
 
   /** Active (not ended) rooms the participant is a member of, with unread counts. */
   roomsOf(userId: string): Promise<RoomSummary[]>;
+
+  /** The active members of a room in the order they joined (empty for a room that does not exist). */
+  membersOf(roomId: string): Promise<Member[]>;
+
+  /**
+   * The room directory: named public rooms that have not ended and have at least one active
+   * member, most recently active first (ties: room id descending). A room's activity is its
+   * creation and every message appended to it, notices included. With `query` (already folded,
+   * see chat/search-text.ts), only rooms whose id or topic, folded, contains it. `after` continues
+   * from the last room of a previous page; `next` is set when more rooms may follow.
+   * Stays fast with 100,000 rooms: engines keep an index by activity. An engine may bound the
+   * rooms one call examines for a `query` (say so in the README); it then returns fewer rooms
+   * than `limit` with a `next`.
+   */
+  listRooms(request: DirectoryRequest): Promise<DirectoryPage>;
 
   // --- the log ------------------------------------------------------------------------------------
 
@@ -130,6 +147,15 @@ export interface ChatEngine {
    * whether more messages lie beyond the page in the direction of paging.
    */
   readHistory(request: HistoryRequest): Promise<HistoryPage>;
+
+  /**
+   * Full-text search, newest first, at most `limit` messages that contain every phrase (each a
+   * list of folded words that must occur in this order, see chat/search-text.ts). Only rooms the
+   * participant is or was a member of (only `roomId` when given), and in a room it left only
+   * messages created before it left. System messages are not searched. An engine may bound the
+   * messages one call examines (say so in the README); every hit it returns is still a match.
+   */
+  searchMessages(request: SearchRequest): Promise<ChatMessage[]>;
 
   // --- limits and health --------------------------------------------------------------------------
 
@@ -232,7 +258,10 @@ export type RoomRefusal = { kind: 'room_not_found' } | { kind: 'chat_ended' } | 
 export interface JoinRequest {
   roomId: string;
   userId: string;
+  /** How a room this call creates is set up: capacity, topic ('' for none), visibility (public). */
   capacity: number;
+  topic?: string;
+  visibility?: RoomVisibility;
   now: number;
   notice: MessageDraft;
   recentLimit: number;
@@ -304,4 +333,30 @@ export interface HistoryPage {
   messages: ChatMessage[];
   hasMore: boolean;
   latestSeq: number;
+  /** The cursor of every active member of the room, by user id: how far each has read. */
+  readBy: Record<string, number>;
+}
+
+/** Where a directory page ends: the last room listed, by its place in the order. */
+export interface DirectoryCursor {
+  lastActivity: number;
+  roomId: string;
+}
+
+export interface DirectoryRequest {
+  query?: string;
+  limit: number;
+  after?: DirectoryCursor;
+}
+
+export interface DirectoryPage {
+  rooms: RoomListing[];
+  next?: DirectoryCursor;
+}
+
+export interface SearchRequest {
+  userId: string;
+  phrases: string[][];
+  roomId?: string;
+  limit: number;
 }

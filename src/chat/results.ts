@@ -48,3 +48,18 @@ export interface StatusResult {
   position?: number;
   rooms: RoomSummary[];
 }
+
+/** A join's answer as the caller sees it: `partner` is the one other member, when there is one. */
+export function joinedView(
+  caller: Caller,
+  outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
+): JoinRoomResult {
+  const others = outcome.members.filter((member) => member.userId !== caller.userId);
+  return {
+    status: 'joined',
+    room: outcome.room,
+    partner: others.length === 1 ? (others[0] ?? null) : null,
+    members: outcome.members,
+    recentMessages: outcome.recent,
+  };
+}

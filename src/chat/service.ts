@@ -3,6 +3,7 @@ import { requireMembership, requireReader, takeSendToken } from './access.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
+import * as finding from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import {
   chatEnded,
@@ -16,14 +17,16 @@ import {
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
-import type {
-  Caller,
-  JoinRoomResult,
-  MatchWaitResult,
-  MessageWaitResult,
-  QueueStanding,
-  StatusResult,
-  WaitEnd,
+import { threading } from './replies.js';
+import {
+  type Caller,
+  type JoinRoomResult,
+  joinedView,
+  type MatchWaitResult,
+  type MessageWaitResult,
+  type QueueStanding,
+  type StatusResult,
+  type WaitEnd,
 } from './results.js';
 import {
   type ChatLimits,
@@ -33,12 +36,13 @@ import {
   checkMessageText,
   checkRoomId,
   checkSeq,
+  checkTopic,
   clampWaitSeconds,
   MIN_ROOM_CAPACITY,
   RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import type { ChatMessage, Member, Room } from './types.js';
+import type { ChatMessage, Member } from './types.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -148,15 +152,19 @@ export class ChatService {
     displayName: string;
     clientId?: string;
     capacity?: number;
+    /** What the room is about; applies when this call creates the room. */
+    topic?: string;
   }): Promise<Caller & JoinRoomResult> {
     const roomId = checkRoomId(input.roomId);
     const capacity = checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits);
+    const topic = checkTopic(input.topic);
     const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
     const now = this.clock.now();
     const outcome = await this.engine.joinRoom({
       roomId,
       userId: caller.userId,
       capacity,
+      topic,
       now,
       notice: systemMessage(this.ids, joinedNotice(caller.displayName), now),
       recentLimit: RECENT_ON_JOIN,
@@ -173,10 +181,10 @@ export class ChatService {
         await announce(this.engine.bus, roomId, outcome.notice, others);
         const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
         await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
-        return { ...caller, ...this.joinedView(caller, outcome) };
+        return { ...caller, ...joinedView(caller, outcome) };
       }
       case 'already_member':
-        return { ...caller, ...this.joinedView(caller, outcome) };
+        return { ...caller, ...joinedView(caller, outcome) };
     }
   }
 
@@ -185,13 +193,17 @@ export class ChatService {
     message: string;
     clientId: string;
     idempotencyKey?: string;
+    /** The seq of the earlier message in the room that this one answers. */
+    replyTo?: number;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
+    const replyTo = checkSeq('reply_to', input.replyTo);
     const caller = await this.participants.identify(input.clientId);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
+    const about = await threading(this.engine, { roomId, senderId: caller.userId, text, replyTo });
     const outcome = await this.engine.appendMessage({
       roomId,
       userId: caller.userId,
@@ -204,6 +216,7 @@ export class ChatService {
         createdAt: this.clock.now(),
         system: false,
         disconnect: false,
+        ...about,
       },
     });
     if (outcome.kind === 'stored') {
@@ -285,7 +298,22 @@ export class ChatService {
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId);
     await requireReader(this.engine, roomId, caller.userId);
-    return this.engine.readHistory({ roomId, limit, before, after });
+    const page = await this.engine.readHistory({ roomId, limit, before, after });
+    // read_by shows how far the others have read; the caller knows its own place.
+    const { [caller.userId]: _own, ...readBy } = page.readBy;
+    return { ...page, readBy };
+  }
+
+  /** The directory: open public rooms with people in them, most recently active first. */
+  async listRooms(input: { clientId: string } & finding.DirectoryQuery): Promise<finding.DirectoryResult> {
+    await this.participants.identify(input.clientId);
+    return finding.listRooms(this.engine, input);
+  }
+
+  /** Full-text search of what was said in the rooms the caller is or was in, newest first. */
+  async searchMessages(input: { clientId: string } & finding.SearchQuery): Promise<ChatMessage[]> {
+    const caller = await this.participants.identify(input.clientId);
+    return finding.searchMessages(this.engine, caller.userId, input);
   }
 
   async leaveChat(input: { roomId: string; clientId: string }): Promise<void> {
@@ -364,19 +392,5 @@ export class ChatService {
 
   private endOfWait(): WaitEnd {
     return this.stopping.signal.aborted ? 'shutdown' : 'timeout';
-  }
-
-  private joinedView(
-    caller: Caller,
-    outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
-  ): JoinRoomResult {
-    const others = outcome.members.filter((member) => member.userId !== caller.userId);
-    return {
-      status: 'joined',
-      room: outcome.room,
-      partner: others.length === 1 ? (others[0] ?? null) : null,
-      members: outcome.members,
-      recentMessages: outcome.recent,
-    };
   }
 }

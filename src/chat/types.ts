@@ -34,6 +34,12 @@ export interface Member {
  */
 export type RoomKind = 'queue' | 'named';
 
+/**
+ * `private` rooms are joined only with their invite and are never listed in the directory.
+ * Queue rooms are `public` (nobody but their pair joins them, and they are never listed either).
+ */
+export type RoomVisibility = 'public' | 'private';
+
 export interface Room {
   roomId: string;
   kind: RoomKind;
@@ -43,6 +49,8 @@ export interface Room {
   endedAt: number | null;
   /** Sequence number of the newest message, 0 while the room is empty. */
   lastSeq: number;
+  /** What the room is about, set when it was created; '' when none was given. */
+  topic: string;
 }
 
 export interface Membership {
@@ -67,6 +75,17 @@ export interface MessageDraft {
   system: boolean;
   /** Marks the notice that a partner left a two-person room. */
   disconnect: boolean;
+  /** The seq of the earlier message in the same room that this one answers. */
+  replyTo?: number;
+  /** Who wrote the answered message and the start of its text, as it was when this one was sent. */
+  replyPreview?: ReplyPreview;
+  /** User ids of the members this message names with `@display name` or `@user_id`. */
+  mentions?: string[];
+}
+
+export interface ReplyPreview {
+  sender: string;
+  text: string;
 }
 
 export interface ChatMessage extends MessageDraft {
@@ -80,4 +99,15 @@ export interface RoomSummary {
   /** Messages from others (and system notices) past the member's cursor. */
   unread: number;
   members: Member[];
+}
+
+/** A room as the directory shows it to someone looking for people to talk to. */
+export interface RoomListing {
+  roomId: string;
+  topic: string;
+  /** Active members right now (always at least one: empty rooms are not listed). */
+  members: number;
+  capacity: number;
+  /** When the room was created or last had a message (joins and leaves included), ms. */
+  lastActivity: number;
 }

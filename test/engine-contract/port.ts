@@ -185,6 +185,9 @@ export function portGuarantees(subject: EngineUnderTest): void {
       leaveRoom: (e) =>
         e.leaveRoom({ roomId: 'r', userId: 'x', now: 1, farewell: draft('f', 'system'), endRoom: false }),
       roomsOf: (e) => e.roomsOf('x'),
+      membersOf: (e) => e.membersOf('r'),
+      listRooms: (e) => e.listRooms({ query: 'r', limit: 5 }),
+      searchMessages: (e) => e.searchMessages({ userId: 'x', phrases: [['t']], limit: 5 }),
       appendMessage: (e) =>
         e.appendMessage({ roomId: 'r', userId: 'x', draft: draft('t', 'x'), idempotencyKey: 'k' }),
       takeUnread: (e) => e.takeUnread({ roomId: 'r', userId: 'x', limit: 5 }),

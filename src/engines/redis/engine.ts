@@ -3,6 +3,8 @@ import {
   type AppendOutcome,
   type AppendRequest,
   type ChatEngine,
+  type DirectoryPage,
+  type DirectoryRequest,
   type EngineOptions,
   type EnqueueOutcome,
   type HistoryPage,
@@ -16,15 +18,18 @@ import {
   NO_RETENTION,
   type RoomAccess,
   type RoomRefusal,
+  type SearchRequest,
   type TakeRequest,
   type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import type { NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
+import { foldText } from '../../chat/search-text.js';
+import type { ChatMessage, Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
   draftArgs,
+  extraFieldArgs,
   fields,
   integer,
   list,
@@ -36,6 +41,7 @@ import {
   toMessages,
   toRoom,
 } from './decode.js';
+import { listRooms, searchMessages } from './finding.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -160,9 +166,20 @@ export class RedisEngine implements ChatEngine {
     return integer(await this.script('leaveQueue', [userId])) === 1;
   }
 
-  async joinRoom({ roomId, userId, capacity, now, notice, recentLimit }: JoinRequest): Promise<JoinOutcome> {
+  async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
+    const { roomId, userId, capacity, now, notice, recentLimit, topic = '' } = request;
     const [kind, room, members, recent, stored] = list(
-      await this.script('joinRoom', [roomId, userId, capacity, now, recentLimit, ...draftArgs(notice)]),
+      await this.script('joinRoom', [
+        roomId,
+        userId,
+        capacity,
+        now,
+        recentLimit,
+        ...draftArgs(notice),
+        topic,
+        foldText(`${roomId}\n${topic}`),
+        request.visibility ?? 'public',
+      ]),
     );
     switch (kind) {
       case 'created':
@@ -219,6 +236,18 @@ export class RedisEngine implements ChatEngine {
     });
   }
 
+  async membersOf(roomId: string): Promise<Member[]> {
+    return toMembers(await this.script('membersOf', [roomId]));
+  }
+
+  listRooms(request: DirectoryRequest): Promise<DirectoryPage> {
+    return listRooms((name, args) => this.script(name, args), request);
+  }
+
+  searchMessages(request: SearchRequest): Promise<ChatMessage[]> {
+    return searchMessages((name, args) => this.script(name, args), request);
+  }
+
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
     const [kind, entry, recipients] = list(
       await this.script('appendMessage', [
@@ -227,6 +256,7 @@ export class RedisEngine implements ChatEngine {
         idempotencyKey ?? '',
         IDEMPOTENCY_WINDOW_SECONDS,
         ...draftArgs(draft),
+        ...extraFieldArgs(draft),
       ]),
     );
     switch (kind) {
@@ -267,13 +297,16 @@ export class RedisEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    const [latestSeq, hasMore, entries] = list(
+    const [latestSeq, hasMore, entries, cursors] = list(
       await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']),
     );
+    const readBy: Record<string, number> = {};
+    for (const [userId, cursor] of fields(cursors)) readBy[userId] = integer(cursor);
     return {
       messages: toMessages(roomId, entries),
       hasMore: integer(hasMore) === 1,
       latestSeq: integer(latestSeq),
+      readBy,
     };
   }
 

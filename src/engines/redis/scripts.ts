@@ -3,7 +3,8 @@ import { takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
-import { joinRoom, leaveRoom, roomAccess, roomsOf } from './lua/rooms.js';
+import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf } from './lua/rooms.js';
+import { searchMessages } from './lua/search.js';
 
 /**
  * Every engine step that reads and writes is one of these scripts, so it is atomic across all
@@ -21,6 +22,9 @@ const SCRIPTS = {
   roomAccess,
   leaveRoom,
   roomsOf,
+  membersOf,
+  listRooms,
+  searchMessages,
   appendMessage,
   takeUnread,
   rewindCursor,

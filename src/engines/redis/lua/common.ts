@@ -23,15 +23,23 @@ local QUEUE_TICKETS = P .. 'queue:tickets'
 -- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
 -- have not been claimed by the idle sweep since their last activity.
 local PRESENT = P .. 'present'
+-- The room directory: room id -> last activity (ms) of every named public room that has active
+-- members, so list_rooms reads rooms most recently active first without looking at the others.
+local DIRECTORY = P .. 'directory'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep).
 local function participant_key(user) return P .. 'participant:' .. user end
 -- Credential digest -> user id.
 local function credential_key(digest) return P .. 'credential:' .. digest end
 -- Open rooms the participant is an active member of: room id -> joinedAt.
 local function open_rooms_key(user) return P .. 'participant:' .. user .. ':rooms' end
+-- Every room the participant has joined, left or not: room id -> last join (ms). What
+-- search_messages looks through.
+local function joined_rooms_key(user) return P .. 'participant:' .. user .. ':joined' end
 -- Send-rate token bucket: tokens, at.
 local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
--- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter).
+-- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
+-- topic and listing (id and topic folded, for directory queries) of named rooms, visibility
+-- (set for private rooms only).
 local function room_key(room) return P .. 'room:' .. room end
 -- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
 -- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
@@ -92,6 +100,14 @@ local function open_queue_room(user)
   return nil
 end
 
+-- Puts a named public room with members in the directory, at its latest activity (never back).
+local function list_if_public(room, at)
+  local kind, visibility = unpack(redis.call('HMGET', room_key(room), 'kind', 'visibility'))
+  if kind ~= 'named' or visibility == 'private' then return end
+  if redis.call('ZCARD', members_key(room)) == 0 then return end
+  redis.call('ZADD', DIRECTORY, 'GT', at, room)
+end
+
 -- Makes the participant an active member with its cursor at seq (a rejoin starts afresh).
 local function add_member(room, user, now, seq)
   local order = redis.call('HINCRBY', room_key(room), 'joins', 1)
@@ -101,7 +117,9 @@ local function add_member(room, user, now, seq)
   redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name)
   redis.call('ZADD', members_key(room), order, user)
   redis.call('ZADD', open_rooms_key(user), now, room)
+  redis.call('ZADD', joined_rooms_key(user), now, room)
   mark_present(user)
+  list_if_public(room, now)
 end
 
 -- The log ---------------------------------------------------------------------------------------
@@ -160,7 +178,9 @@ local function append(room, fields)
   else
     redis.call('XADD', log_key(room), id, unpack(fields))
   end
-  if MAX_AGE_MS > 0 then trim_by_age(room, tonumber(field({id, fields}, 'at'))) end
+  local at = tonumber(field({id, fields}, 'at'))
+  if MAX_AGE_MS > 0 then trim_by_age(room, at) end
+  list_if_public(room, at)
   return {id, fields}
 end
 

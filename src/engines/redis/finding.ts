@@ -1,0 +1,61 @@
+import type { DirectoryPage, DirectoryRequest, SearchRequest } from '../../chat/engine.js';
+import type { ChatMessage, RoomListing } from '../../chat/types.js';
+import { integer, list, text, toMessage } from './decode.js';
+import type { Reply, ScriptName } from './scripts.js';
+
+/** Finding rooms and messages on Redis: the directory and search scripts, with their bounds. */
+
+type RunScript = (name: ScriptName, args: (string | number)[]) => Promise<Reply>;
+
+/** Most directory rooms one list_rooms call looks at when a query skips rooms (README: costs). */
+const DIRECTORY_BUDGET = 2000;
+/** Most messages one search_messages call examines, newest first (README: costs). */
+const SEARCH_BUDGET = 5000;
+/** Search looks through this many of the participant's rooms, the most recently joined. */
+const SEARCH_ROOMS = 200;
+
+export async function listRooms(
+  script: RunScript,
+  { query, limit, after }: DirectoryRequest,
+): Promise<DirectoryPage> {
+  const [rooms, nextAt, nextRoom] = list(
+    await script('listRooms', [
+      query ?? '',
+      limit,
+      DIRECTORY_BUDGET,
+      after ? after.lastActivity : '',
+      after ? after.roomId : '',
+    ]),
+  );
+  const listed = list(rooms).map((row): RoomListing => {
+    const [roomId, topic, members, capacity, lastActivity] = list(row);
+    return {
+      roomId: text(roomId),
+      topic: text(topic),
+      members: integer(members),
+      capacity: integer(capacity),
+      lastActivity: integer(lastActivity),
+    };
+  });
+  if (nextAt === '') return { rooms: listed };
+  return { rooms: listed, next: { lastActivity: integer(nextAt), roomId: text(nextRoom) } };
+}
+
+export async function searchMessages(
+  script: RunScript,
+  { userId, phrases, roomId, limit }: SearchRequest,
+): Promise<ChatMessage[]> {
+  if (phrases.length === 0) return [];
+  const hits = await script('searchMessages', [
+    userId,
+    roomId ?? '',
+    limit,
+    SEARCH_BUDGET,
+    SEARCH_ROOMS,
+    ...phrases.map((words) => ` ${words.join(' ')} `),
+  ]);
+  return list(hits).map((hit) => {
+    const [room, entry] = list(hit);
+    return toMessage(text(room), entry);
+  });
+}
