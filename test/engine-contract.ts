@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { ChatEngine, EngineOptions } from '../src/chat/engine.js';
 import { contractContext } from './engine-contract/context.js';
+import { findingCases } from './engine-contract/finding.js';
 import { leavingCases } from './engine-contract/leaving.js';
 import { logCases } from './engine-contract/log.js';
 import { participantsCases } from './engine-contract/participants.js';
@@ -49,5 +50,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     roomsCases(t);
     logCases(t);
     leavingCases(t);
+    findingCases(t);
   });
 }
