@@ -152,7 +152,7 @@ export interface ChatEngine {
    * Full-text search, newest first, at most `limit` messages that contain every phrase (each a
    * list of folded words that must occur in this order, see chat/search-text.ts). Only rooms the
    * participant is or was a member of (only `roomId` when given), and in a room it left only
-   * messages created before it left. System messages are not searched. An engine may bound the
+   * messages up to its leave. System messages are not searched. An engine may bound the
    * messages one call examines (say so in the README); every hit it returns is still a match.
    */
   searchMessages(request: SearchRequest): Promise<ChatMessage[]>;

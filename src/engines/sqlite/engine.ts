@@ -210,7 +210,7 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.transaction((): LeaveOutcome => {
       const refused = this.refuseUnlessActive(roomId, userId);
       if (refused) return refused;
-      this.sql.markLeft.run(now, roomId, userId);
+      this.sql.markLeft.run({ now, roomId, userId });
       const remaining = this.activeMembers(roomId);
       const stored = remaining.length > 0 ? this.insertMessage(roomId, farewell) : null;
       if (endRoom) this.sql.endRoom.run(now, roomId);

@@ -105,6 +105,10 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX rooms_directory ON rooms (last_activity DESC, room_id DESC)
     WHERE kind = 'named' AND visibility = 'public';
 
+  -- The room's last seq when the member left (members who left before this version have none:
+  -- search then goes by left_at).
+  ALTER TABLE members ADD COLUMN left_seq INTEGER;
+
   ALTER TABLE messages ADD COLUMN reply_to INTEGER;
   ALTER TABLE messages ADD COLUMN reply_sender TEXT;
   ALTER TABLE messages ADD COLUMN reply_text TEXT;

@@ -60,14 +60,19 @@ export function prepareStatements(db: Database.Database) {
     upsertMember: db.prepare(
       `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (room_id, user_id) DO UPDATE SET
-         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor, left_at = NULL`,
+         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor,
+         left_at = NULL, left_seq = NULL`,
     ),
     activeMembers: db.prepare(
       `SELECT m.user_id, p.display_name FROM members m JOIN participants p ON p.user_id = m.user_id
        WHERE m.room_id = ? AND m.left_at IS NULL ORDER BY m.joined_at, m.rowid`,
     ),
     activeMemberCount: db.prepare('SELECT count(*) AS n FROM members WHERE room_id = ? AND left_at IS NULL'),
-    markLeft: db.prepare('UPDATE members SET left_at = ? WHERE room_id = ? AND user_id = ?'),
+    // left_seq: where the member's part of the log ends, for search.
+    markLeft: db.prepare(
+      `UPDATE members SET left_at = @now, left_seq = (SELECT last_seq FROM rooms WHERE room_id = @roomId)
+       WHERE room_id = @roomId AND user_id = @userId`,
+    ),
     setCursor: db.prepare('UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ?'),
     rewindCursor: db.prepare(
       'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
@@ -104,7 +109,7 @@ export function prepareStatements(db: Database.Database) {
        JOIN messages m ON m.room_id = s.room_id AND m.seq = s.seq
        WHERE search_index MATCH @match
          AND (@room IS NULL OR s.room_id = @room)
-         AND (mem.left_at IS NULL OR m.created_at <= mem.left_at)
+         AND (mem.left_at IS NULL OR m.seq <= coalesce(mem.left_seq, -1) OR (mem.left_seq IS NULL AND m.created_at <= mem.left_at))
        ORDER BY f.rowid DESC LIMIT @limit`,
     ),
     // Idempotency keys live in their own table, so retention of the log cannot make them forget.

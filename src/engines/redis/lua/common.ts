@@ -48,7 +48,8 @@ local function room_key(room) return P .. 'room:' .. room end
 local function log_key(room) return P .. 'room:' .. room .. ':log' end
 -- Active members: user id -> join order.
 local function members_key(room) return P .. 'room:' .. room .. ':members' end
--- Membership: joinedAt, joinedSeq, cursor, leftAt (absent while in the room), name (at the join).
+-- Membership: joinedAt, joinedSeq, cursor, leftAt and leftSeq (the room's lastSeq at the leave;
+-- both absent while in the room), name (at the join).
 local function member_key(room, user) return P .. 'room:' .. room .. ':member:' .. user end
 -- A message stored with an idempotency key: the message's fields plus seq, kept 24 hours.
 local function idempotency_key(room, user, key) return P .. 'room:' .. room .. ':sent:' .. user .. ':' .. key end

@@ -67,7 +67,7 @@ ${REFUSE_UNLESS_ACTIVE}
 local room, user, now, end_room = ARGV[1], ARGV[2], ARGV[3], ARGV[4] == '1'
 local refused = refuse_unless_active(room, user)
 if refused then return {refused} end
-redis.call('HSET', member_key(room, user), 'leftAt', now)
+redis.call('HSET', member_key(room, user), 'leftAt', now, 'leftSeq', redis.call('HGET', room_key(room), 'lastSeq'))
 redis.call('ZREM', members_key(room), user)
 redis.call('ZREM', open_rooms_key(user), room)
 refresh_presence(user)

@@ -68,9 +68,13 @@ end
 
 for _, room in ipairs(candidates) do
   -- Only rooms the participant was ever in; in one it left, only what was said before.
-  local membership = redis.call('HMGET', member_key(room, user), 'joinedAt', 'leftAt')
+  -- (Members who left before leftSeq existed have only leftAt: their part ends by time.)
+  local membership = redis.call('HMGET', member_key(room, user), 'joinedAt', 'leftAt', 'leftSeq')
   if membership[1] then
-    local source = {room = room, upper = '+', left_at = tonumber(membership[2])}
+    local source = {room = room, upper = '+', left_at = tonumber(membership[2]), left_seq = tonumber(membership[3])}
+    -- Reading starts at the leave: nothing later is the participant's to search.
+    if source.left_seq then source.upper = source.left_seq .. '-0' end
+    if source.left_seq == 0 then source.upper = nil end
     if refill(source) then push(source) end
   end
 end
@@ -96,7 +100,8 @@ while #heap > 0 and #hits < limit and examined < budget do
   local source = pop()
   local entry = source.batch[source.i]
   examined = examined + 1
-  if (source.left_at == nil or source.at <= source.left_at) and matches(entry) then
+  local own = source.left_at == nil or source.left_seq ~= nil or source.at <= source.left_at
+  if own and matches(entry) then
     hits[#hits + 1] = {source.room, entry}
   end
   source.i = source.i + 1
