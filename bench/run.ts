@@ -30,6 +30,8 @@ const settings = quick
       parked: 1000,
       churn: 200,
       matchingMs: 1000,
+      findingRooms: 300,
+      findingMessages: 5,
     }
   : {
       ms: 5000,
@@ -39,6 +41,8 @@ const settings = quick
       parked: 10_000,
       churn: 2000,
       matchingMs: 5000,
+      findingRooms: 2000,
+      findingMessages: 10,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -231,6 +235,22 @@ async function main(): Promise<void> {
     };
     log(`matching: ${JSON.stringify(queueMatching)}`);
 
+    // The directory and search on a room set of realistic size, beside the send figure above.
+    const findingFigures = await load({
+      scenario: 'finding',
+      url: servers['mcp-chat'].url,
+      rooms: settings.findingRooms,
+      messagesPerRoom: settings.findingMessages,
+      concurrency: 16,
+      ms: settings.ms,
+    });
+    const directoryAndSearch = {
+      concurrency: 16,
+      ...findingFigures,
+      send_per_s_c16: (sendThroughput.c16 as { mcp_chat_send_per_s: number }).mcp_chat_send_per_s,
+    };
+    log(`directory and search: ${JSON.stringify(directoryAndSearch)}`);
+
     const c64 = sendThroughput.c64 as { ratio_to_sdk: number };
     const report = {
       machine: {
@@ -248,6 +268,7 @@ async function main(): Promise<void> {
       parked_waits: parkedWaits,
       session_churn: sessionChurn,
       queue_matching: queueMatching,
+      directory_and_search: directoryAndSearch,
       targets: {
         send_c64_ratio_to_sdk: { value: c64.ratio_to_sdk, at_least: 0.5, met: c64.ratio_to_sdk >= 0.5 },
         latency_p99_ratio_to_sdk: {
