@@ -8,9 +8,9 @@ import type { Reply, ScriptName } from './scripts.js';
 type RunScript = (name: ScriptName, args: (string | number)[]) => Promise<Reply>;
 
 /** Most directory rooms one list_rooms call looks at when a query skips rooms (README: costs). */
-const DIRECTORY_BUDGET = 2000;
+const DIRECTORY_BUDGET = 1000;
 /** Most messages one search_messages call examines, newest first (README: costs). */
-const SEARCH_BUDGET = 5000;
+const SEARCH_BUDGET = 2000;
 /** Search looks through this many of the participant's rooms, the most recently joined. */
 const SEARCH_ROOMS = 200;
 
