@@ -173,7 +173,7 @@ describe('2025-era sessions', () => {
     const before = server.app.sessionCount;
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     expect(list.status).toBe(200);
-    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(9);
+    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(11);
 
     const ended = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(ended.status).toBe(200);
