@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { ChatEngine, EngineOptions } from '../src/chat/engine.js';
+import { accessCases } from './engine-contract/access.js';
 import { contractContext } from './engine-contract/context.js';
 import { findingCases } from './engine-contract/finding.js';
 import { leavingCases } from './engine-contract/leaving.js';
@@ -51,5 +52,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     logCases(t);
     leavingCases(t);
     findingCases(t);
+    accessCases(t);
   });
 }

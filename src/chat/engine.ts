@@ -76,10 +76,14 @@ export interface ChatEngine {
 
   /**
    * Creates or joins a named room, atomically:
-   * - no room `roomId` → create it (kind `named`, the given capacity, topic and visibility) with
-   *   the participant as its only member, cursor 0, no message written → `created`;
+   * - no room `roomId` → with `createIfMissing`, create it (kind `named`, the given capacity,
+   *   topic, visibility and invite) with the participant as its only member, cursor 0, no
+   *   message written → `created`; without it → `room_not_found`;
    * - the room has ended → `chat_ended`; the participant is already in it → `already_member`
-   *   (nothing written); it holds `capacity` members → `room_full`;
+   *   (nothing written);
+   * - the room is private and `invite` is not its invite → `room_not_found`, exactly as if it did
+   *   not exist (checked before capacity: a stranger learns nothing about it);
+   * - it holds `capacity` members → `room_full`;
    * - otherwise append `notice` to the log, add the member with `joinedSeq` and cursor at the
    *   notice's seq (the joiner does not receive its own notice), and return the up to
    *   `recentLimit` messages before the notice → `joined`.
@@ -168,6 +172,32 @@ export interface ChatEngine {
     request: { now: number; ratePerSecond: number; burst: number },
   ): Promise<boolean>;
 
+  /**
+   * Token bucket per creator (`limitKey`: a subject, or a client address), shared by every
+   * instance, for creating participants; the same rule as `takeSendToken`, in its own buckets.
+   */
+  takeCreationToken(
+    limitKey: string,
+    request: { now: number; ratePerSecond: number; burst: number },
+  ): Promise<boolean>;
+
+  /**
+   * Registers a parked wait of a participant, shared by every instance. Waits registered longer
+   * ago than `maxAgeMs` are forgotten (their instance died). When the participant then holds more
+   * than `max`, the oldest beyond it are unregistered and their ids returned, for the chat to
+   * answer them (`superseded`).
+   */
+  holdWait(request: {
+    userId: string;
+    waitId: string;
+    now: number;
+    max: number;
+    maxAgeMs: number;
+  }): Promise<string[]>;
+
+  /** Unregisters a wait that ended; harmless for one already gone. */
+  releaseWait(userId: string, waitId: string): Promise<void>;
+
   /** Resolves when storage answers; rejects with `StorageUnavailableError` otherwise. */
   ping(): Promise<void>;
 
@@ -233,6 +263,8 @@ export type ChatEvent =
   | { type: 'matched'; roomId: string; partner: Member }
   | { type: 'member_joined'; roomId: string; member: Member }
   | { type: 'partner_left'; roomId: string; member: Member; reason: LeaveReason }
+  /** On a user topic: these parked waits of the participant were superseded by newer ones. */
+  | { type: 'superseded'; waitIds: string[] }
   | { type: 'resync' };
 
 /** Why a member left: its own leave_chat, the idle timeout, or its connection going away. */
@@ -258,10 +290,18 @@ export type RoomRefusal = { kind: 'room_not_found' } | { kind: 'chat_ended' } | 
 export interface JoinRequest {
   roomId: string;
   userId: string;
-  /** How a room this call creates is set up: capacity, topic ('' for none), visibility (public). */
+  /** False when the caller only wants an existing room (it presented an invite); default true. */
+  createIfMissing?: boolean;
+  /**
+   * How a room this call creates is set up: capacity, topic ('' for none), visibility (default
+   * public), and a private room's invite.
+   */
   capacity: number;
   topic?: string;
   visibility?: RoomVisibility;
+  newInvite?: string;
+  /** What the joiner presented, for a private room. */
+  invite?: string;
   now: number;
   notice: MessageDraft;
   recentLimit: number;
@@ -272,7 +312,8 @@ export type JoinOutcome =
   | { kind: 'joined'; room: Room; members: Member[]; recent: ChatMessage[]; notice: ChatMessage }
   | { kind: 'already_member'; room: Room; members: Member[]; recent: ChatMessage[] }
   | { kind: 'room_full' }
-  | { kind: 'chat_ended' };
+  | { kind: 'chat_ended' }
+  | { kind: 'room_not_found' };
 
 export interface RoomAccess {
   room: Room | null;

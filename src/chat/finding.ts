@@ -2,7 +2,7 @@ import type { ChatEngine, DirectoryCursor } from './engine.js';
 import { ChatError } from './errors.js';
 import { checkLimit, checkQuery, checkRoomId, DIRECTORY_LIMIT, SEARCH_LIMIT } from './rules.js';
 import { foldText, searchPhrases } from './search-text.js';
-import type { ChatMessage, RoomListing } from './types.js';
+import type { ChatMessage, Origin, RoomListing } from './types.js';
 
 /** Finding people and what was said: the room directory and message search. */
 
@@ -11,6 +11,9 @@ export interface DirectoryResult {
   /** Pass as `cursor` for the next page; absent on the last page. */
   nextCursor?: string;
 }
+
+/** A query as a caller asks it: with its client_id, and who it is to access control. */
+export type Asked<Query> = Query & { clientId: string; origin?: Origin };
 
 /** `cursor` is a `nextCursor` from the page before. */
 export interface DirectoryQuery {

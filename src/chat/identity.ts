@@ -10,6 +10,13 @@ export interface IdSource {
   matchRoomId(): string;
   /** A name for a participant that gave none, such as `Anonymous-4821`. */
   anonymousName(): string;
+  /** The secret that lets others join a private room: at least 128 random bits. */
+  invite?(): string;
+}
+
+/** A private room's invite: 144 random bits. */
+export function newInvite(ids: IdSource): string {
+  return ids.invite?.() ?? `inv_${randomBytes(18).toString('base64url')}`;
 }
 
 export const randomIds: IdSource = {

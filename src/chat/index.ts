@@ -23,6 +23,7 @@ export {
   DISPLAY_NAME_MAX_LENGTH,
   HISTORY_LIMIT,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  INVITE_MAX_LENGTH,
   MIN_ROOM_CAPACITY,
   ROOM_ID_PATTERN,
   SEARCH_LIMIT,
@@ -31,4 +32,14 @@ export {
   WAIT_TIMEOUT_SECONDS,
 } from './rules.js';
 export { ChatService, type ChatServiceOptions } from './service.js';
-export type { ChatMessage, Member, Participant, Room, RoomListing, RoomSummary } from './types.js';
+export {
+  type ChatMessage,
+  LOCAL_ORIGIN,
+  type Member,
+  type Origin,
+  type Participant,
+  type Room,
+  type RoomListing,
+  type RoomSummary,
+  type RoomVisibility,
+} from './types.js';

@@ -50,6 +50,13 @@ export function rateLimited(ratePerSecond: number): ChatError {
   );
 }
 
+export function tooManyNewParticipants(perMinute: number): ChatError {
+  return new ChatError(
+    'rate_limited',
+    `Too many new participants: at most ${perMinute} a minute from one caller. Reuse your client_id, or wait a minute.`,
+  );
+}
+
 export function refusal(roomId: string, outcome: RoomRefusal): ChatError {
   switch (outcome.kind) {
     case 'room_not_found':

@@ -1,9 +1,9 @@
 import type { ChatEngine } from './engine.js';
 import { type Clock, credentialDigest, type IdSource } from './identity.js';
-import { unknownClient } from './notices.js';
+import { tooManyNewParticipants, unknownClient } from './notices.js';
 import type { Caller } from './results.js';
 import { checkDisplayName } from './rules.js';
-import type { Participant } from './types.js';
+import type { Origin, Participant } from './types.js';
 
 /**
  * Who is calling: turns a client_id into a participant (recording the activity presence relies
@@ -14,12 +14,20 @@ export class Participants {
     private readonly engine: ChatEngine,
     private readonly ids: IdSource,
     private readonly clock: Clock,
+    /** Participants one origin may create per minute; 0 turns the limit off. */
+    private readonly newPerMinute = 0,
   ) {}
 
-  /** The participant behind a client_id; refuses an unknown one. Counts as activity. */
-  async identify(clientId: string): Promise<Caller> {
+  /**
+   * The participant behind a client_id; refuses an unknown one. Counts as activity. With access
+   * control on (`subject` set), another subject's client_id is refused in the very words of an
+   * unknown one, so that a leaked client_id is worth nothing to anyone else and no answer tells
+   * whether it exists.
+   */
+  async identify(clientId: string, subject: string | undefined): Promise<Caller> {
     const participant = await this.engine.findParticipant(credentialDigest(clientId));
-    if (!participant) throw unknownClient(clientId);
+    if (!participant || (subject !== undefined && participant.owner !== subject))
+      throw unknownClient(clientId);
     const now = this.clock.now();
     // Presence needs about a second of resolution; skipping closer touches saves a write per call.
     if (now - participant.lastSeenAt >= 1000) {
@@ -30,10 +38,14 @@ export class Participants {
   }
 
   /** The caller when a client_id is given (renamed if a new name is given), else a new participant. */
-  async callerOrNew(clientId: string | undefined, displayName: string | undefined): Promise<Caller> {
+  async callerOrNew(
+    clientId: string | undefined,
+    displayName: string | undefined,
+    origin: Origin,
+  ): Promise<Caller> {
     const name = displayName === undefined ? undefined : checkDisplayName(displayName);
     if (clientId !== undefined) {
-      const caller = await this.identify(clientId);
+      const caller = await this.identify(clientId, origin.subject);
       if (name !== undefined && name !== caller.displayName) {
         await this.engine.touchParticipant(caller.userId, this.clock.now(), name);
         caller.displayName = name;
@@ -41,20 +53,35 @@ export class Participants {
       return caller;
     }
     const now = this.clock.now();
+    await this.takeCreationToken(origin.limitKey, now);
     const newClientId = this.ids.clientId();
     const participant: Participant = {
       userId: this.ids.userId(),
       displayName: name ?? this.ids.anonymousName(),
       createdAt: now,
       lastSeenAt: now,
+      owner: origin.subject ?? null,
     };
     await this.engine.createParticipant({
       userId: participant.userId,
       credential: credentialDigest(newClientId),
       displayName: participant.displayName,
       now,
+      owner: participant.owner,
     });
     return { ...participant, clientId: newClientId };
+  }
+
+  /** Refuses when the origin created its quota of participants in the last minute. */
+  private async takeCreationToken(limitKey: string, now: number): Promise<void> {
+    const perMinute = this.newPerMinute;
+    if (perMinute <= 0) return;
+    const allowed = await this.engine.takeCreationToken(limitKey, {
+      now,
+      ratePerSecond: perMinute / 60,
+      burst: perMinute,
+    });
+    if (!allowed) throw tooManyNewParticipants(perMinute);
   }
 
   /** The public user id behind a client_id, or null; records no activity (for binding push channels). */

@@ -10,6 +10,24 @@ import type { Member, MessageDraft } from './types.js';
 
 type Threading = Pick<MessageDraft, 'replyTo' | 'replyPreview' | 'mentions'>;
 
+/** A new message of `sender` in `roomId`, with what it answers and whom it names. */
+export async function composeMessage(
+  engine: ChatEngine,
+  request: { roomId: string; sender: Member; text: string; replyTo?: number; messageId: string; now: number },
+): Promise<MessageDraft> {
+  const { roomId, sender, text, replyTo } = request;
+  return {
+    messageId: request.messageId,
+    senderId: sender.userId,
+    senderName: sender.displayName,
+    text,
+    createdAt: request.now,
+    system: false,
+    disconnect: false,
+    ...(await threading(engine, { roomId, senderId: sender.userId, text, replyTo })),
+  };
+}
+
 /**
  * The reply and mention fields of a new message by `senderId` in `roomId`. The room is only read
  * for what the text needs: nothing without `replyTo` and without an `@`.

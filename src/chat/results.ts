@@ -18,6 +18,7 @@ export type MatchWaitResult =
   | { status: 'waiting'; position: number; queueLength: number; endedBy: WaitEnd };
 
 export type JoinRoomResult =
+  /** `room.invite` is set for private rooms: members see it, to pass it on. */
   | { status: 'room_created'; room: Room; members: Member[] }
   | {
       status: 'joined';
@@ -39,27 +40,15 @@ export type MessageWaitResult =
     }
   | { status: 'timeout'; endedBy: WaitEnd };
 
-/** Why a wait came back empty: its own timeout, or the server stopping (call again after the restart). */
-export type WaitEnd = 'timeout' | 'shutdown';
+/**
+ * Why a wait came back empty: its own timeout, the server stopping (call again after the
+ * restart), or a newer wait of the same participant taking its place (MCP_CHAT_MAX_WAITS).
+ */
+export type WaitEnd = 'timeout' | 'shutdown' | 'superseded';
 
 export interface StatusResult {
   participant: Participant;
   state: 'idle' | 'waiting' | 'in_room';
   position?: number;
   rooms: RoomSummary[];
-}
-
-/** A join's answer as the caller sees it: `partner` is the one other member, when there is one. */
-export function joinedView(
-  caller: Caller,
-  outcome: { room: Room; members: Member[]; recent: ChatMessage[] },
-): JoinRoomResult {
-  const others = outcome.members.filter((member) => member.userId !== caller.userId);
-  return {
-    status: 'joined',
-    room: outcome.room,
-    partner: others.length === 1 ? (others[0] ?? null) : null,
-    members: outcome.members,
-    recentMessages: outcome.recent,
-  };
 }

@@ -1,4 +1,5 @@
 import { ChatError } from './errors.js';
+import type { RoomVisibility } from './types.js';
 
 /** Fixed rules of the contract. Configurable limits live in `ChatLimits`. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -18,13 +19,19 @@ export interface ChatLimits {
   maxRoomCapacity: number;
   /** Messages per second per participant, with a burst of twice that; 0 turns the limit off. */
   sendRatePerSecond: number;
+  /** Parked waits one participant may hold at once; a further one supersedes the oldest. Absent: no limit. */
+  maxWaits?: number;
+  /** Participants one subject (or client address) may create per minute; 0 or absent: no limit. */
+  newParticipantsPerMinute?: number;
 }
 
-export const DEFAULT_LIMITS: ChatLimits = {
+export const DEFAULT_LIMITS = {
   maxMessageBytes: 16_384,
   maxRoomCapacity: 50,
   sendRatePerSecond: 10,
-};
+  maxWaits: 4,
+  newParticipantsPerMinute: 30,
+} satisfies Required<ChatLimits>;
 
 // Control characters (C0, DEL, C1) are refused in names: they break terminals and transcripts.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
@@ -117,6 +124,23 @@ export function checkSeq(name: string, seq: number | undefined): number | undefi
     throw new ChatError('invalid_argument', `${name} must be a message seq: a whole number, 0 or more.`);
   }
   return seq;
+}
+
+/** Longest invite accepted; ours are 48 characters, the margin is for other encodings. */
+export const INVITE_MAX_LENGTH = 200;
+
+export function checkVisibility(visibility: string | undefined): RoomVisibility {
+  if (visibility === undefined || visibility === 'public' || visibility === 'private') {
+    return visibility ?? 'public';
+  }
+  throw new ChatError('invalid_argument', 'visibility must be "public" or "private".');
+}
+
+export function checkInvite(invite: string): string {
+  if (invite.length === 0 || invite.length > INVITE_MAX_LENGTH) {
+    throw new ChatError('invalid_argument', `invite must be 1-${INVITE_MAX_LENGTH} characters.`);
+  }
+  return invite;
 }
 
 export const TOPIC_MAX_LENGTH = 200;

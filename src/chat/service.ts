@@ -1,48 +1,42 @@
 import { setMaxListeners } from 'node:events';
 import { requireMembership, requireReader, takeSendToken } from './access.js';
+import { Arrivals } from './arrivals.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
 import * as finding from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
-import {
-  chatEnded,
-  joinedNotice,
-  notInQueue,
-  notInRoom,
-  refusal,
-  roomFull,
-  systemMessage,
-} from './notices.js';
+import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
-import { threading } from './replies.js';
-import {
-  type Caller,
-  type JoinRoomResult,
-  joinedView,
-  type MatchWaitResult,
-  type MessageWaitResult,
-  type QueueStanding,
-  type StatusResult,
-  type WaitEnd,
+import { composeMessage } from './replies.js';
+import type {
+  Caller,
+  JoinRoomResult,
+  MatchWaitResult,
+  MessageWaitResult,
+  QueueStanding,
+  StatusResult,
+  WaitEnd,
 } from './results.js';
 import {
   type ChatLimits,
   checkCapacity,
   checkHistoryLimit,
   checkIdempotencyKey,
+  checkInvite,
   checkMessageText,
   checkRoomId,
   checkSeq,
   checkTopic,
+  checkVisibility,
   clampWaitSeconds,
   MIN_ROOM_CAPACITY,
-  RECENT_ON_JOIN,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import type { ChatMessage, Member } from './types.js';
+import { type ChatMessage, LOCAL_ORIGIN, type Member, type Origin } from './types.js';
+import { WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -65,6 +59,8 @@ export class ChatService {
   private readonly participants: Participants;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly waitSlots: WaitSlots;
+  private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
 
@@ -79,7 +75,9 @@ export class ChatService {
     this.limits = limits;
     this.ids = ids;
     this.clock = clock;
-    this.participants = new Participants(engine, ids, clock);
+    this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
+    this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
+    this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
@@ -87,8 +85,16 @@ export class ChatService {
   }
 
   /** Creates a participant, or identifies an existing one when a client_id is given. */
-  async enterQueue(input: { displayName?: string; clientId?: string }): Promise<Caller & QueueStanding> {
-    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
+  async enterQueue(input: {
+    displayName?: string;
+    clientId?: string;
+    origin?: Origin;
+  }): Promise<Caller & QueueStanding> {
+    const caller = await this.participants.callerOrNew(
+      input.clientId,
+      input.displayName,
+      input.origin ?? LOCAL_ORIGIN,
+    );
     const outcome = await this.engine.enqueue(caller.userId, {
       now: this.clock.now(),
       matchRoomId: this.ids.matchRoomId(),
@@ -116,21 +122,22 @@ export class ChatService {
 
   async waitForMatch(input: {
     clientId: string;
+    origin?: Origin;
     timeout?: number;
     signal?: AbortSignal;
     /** Hears the caller's events while parked (for push on the wait's own response stream). */
     onEvent?: (event: ChatEvent) => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const matched = await this.whileParked(caller, input.onEvent, () =>
+    const { found: matched, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
         timeoutMs,
-        signals,
+        signals: [...signals, slot],
         check: async () => {
           const state = await this.engine.matchState(caller.userId);
           if (state.kind === 'idle') throw notInQueue();
@@ -144,54 +151,42 @@ export class ChatService {
     );
     if (matched) return matched;
     const standing = last ?? { position: 0, queueLength: 0 };
-    return { status: 'waiting', ...standing, endedBy: this.endOfWait() };
+    return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
   }
 
+  /**
+   * Creates or joins a named room. `visibility` applies when the call creates the room; a private
+   * room gets an invite, and joining it needs that invite (a wrong or missing one is answered as
+   * if the room did not exist). An `invite` never creates a room.
+   */
   async joinRoom(input: {
     roomId: string;
     displayName: string;
     clientId?: string;
+    origin?: Origin;
     capacity?: number;
+    visibility?: string;
+    invite?: string;
     /** What the room is about; applies when this call creates the room. */
     topic?: string;
   }): Promise<Caller & JoinRoomResult> {
-    const roomId = checkRoomId(input.roomId);
-    const capacity = checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits);
-    const topic = checkTopic(input.topic);
-    const caller = await this.participants.callerOrNew(input.clientId, input.displayName);
-    const now = this.clock.now();
-    const outcome = await this.engine.joinRoom({
-      roomId,
-      userId: caller.userId,
-      capacity,
-      topic,
-      now,
-      notice: systemMessage(this.ids, joinedNotice(caller.displayName), now),
-      recentLimit: RECENT_ON_JOIN,
+    return this.arrivals.join({
+      roomId: checkRoomId(input.roomId),
+      displayName: input.displayName,
+      clientId: input.clientId,
+      origin: input.origin ?? LOCAL_ORIGIN,
+      capacity: checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits),
+      visibility: checkVisibility(input.visibility),
+      topic: checkTopic(input.topic),
+      invite: input.invite === undefined ? undefined : checkInvite(input.invite),
     });
-    switch (outcome.kind) {
-      case 'room_full':
-        throw roomFull(roomId);
-      case 'chat_ended':
-        throw chatEnded(roomId);
-      case 'created':
-        return { ...caller, status: 'room_created', room: outcome.room, members: outcome.members };
-      case 'joined': {
-        const others = outcome.members.filter((m) => m.userId !== caller.userId).map((m) => m.userId);
-        await announce(this.engine.bus, roomId, outcome.notice, others);
-        const joiner: Member = { userId: caller.userId, displayName: caller.displayName };
-        await tell(this.engine.bus, others, { type: 'member_joined', roomId, member: joiner });
-        return { ...caller, ...joinedView(caller, outcome) };
-      }
-      case 'already_member':
-        return { ...caller, ...joinedView(caller, outcome) };
-    }
   }
 
   async sendMessage(input: {
     roomId: string;
     message: string;
     clientId: string;
+    origin?: Origin;
     idempotencyKey?: string;
     /** The seq of the earlier message in the room that this one answers. */
     replyTo?: number;
@@ -201,29 +196,23 @@ export class ChatService {
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
     const replyTo = checkSeq('reply_to', input.replyTo);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
-    const about = await threading(this.engine, { roomId, senderId: caller.userId, text, replyTo });
-    const outcome = await this.engine.appendMessage({
+    const draft = await composeMessage(this.engine, {
       roomId,
-      userId: caller.userId,
-      idempotencyKey,
-      draft: {
-        messageId: this.ids.messageId(),
-        senderId: caller.userId,
-        senderName: caller.displayName,
-        text,
-        createdAt: this.clock.now(),
-        system: false,
-        disconnect: false,
-        ...about,
-      },
+      sender: caller,
+      text,
+      replyTo,
+      messageId: this.ids.messageId(),
+      now: this.clock.now(),
     });
+    const outcome = await this.engine.appendMessage({ roomId, userId: caller.userId, idempotencyKey, draft });
     if (outcome.kind === 'stored') {
       await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
       return outcome.message;
     }
     if (outcome.kind === 'duplicate') return outcome.message;
+    if (outcome.kind === 'not_in_room') await requireMembership(this.engine, roomId, caller.userId);
     throw refusal(roomId, outcome);
   }
 
@@ -234,6 +223,7 @@ export class ChatService {
   async waitForMessage(input: {
     roomId: string;
     clientId: string;
+    origin?: Origin;
     timeout?: number;
     after?: number;
     signal?: AbortSignal;
@@ -243,15 +233,15 @@ export class ChatService {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const delivery = await this.whileParked(caller, input.onEvent, () =>
+    const { found: delivery, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
         timeoutMs,
-        signals,
+        signals: [...signals, slot],
         check: async () => {
           const take = await this.engine.takeUnread({
             roomId,
@@ -282,12 +272,15 @@ export class ChatService {
         },
       }),
     );
-    return delivery ? { status: 'messages', ...delivery } : { status: 'timeout', endedBy: this.endOfWait() };
+    return delivery
+      ? { status: 'messages', ...delivery }
+      : { status: 'timeout', endedBy: this.endOfWait(superseded) };
   }
 
   async getMessages(input: {
     roomId: string;
     clientId: string;
+    origin?: Origin;
     limit?: number;
     before?: number;
     after?: number;
@@ -296,7 +289,7 @@ export class ChatService {
     const limit = checkHistoryLimit(input.limit);
     const before = checkSeq('before', input.before);
     const after = checkSeq('after', input.after);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireReader(this.engine, roomId, caller.userId);
     const page = await this.engine.readHistory({ roomId, limit, before, after });
     // read_by shows how far the others have read; the caller knows its own place.
@@ -305,35 +298,35 @@ export class ChatService {
   }
 
   /** The directory: open public rooms with people in them, most recently active first. */
-  async listRooms(input: { clientId: string } & finding.DirectoryQuery): Promise<finding.DirectoryResult> {
-    await this.participants.identify(input.clientId);
+  async listRooms(input: finding.Asked<finding.DirectoryQuery>): Promise<finding.DirectoryResult> {
+    await this.participants.identify(input.clientId, input.origin?.subject);
     return finding.listRooms(this.engine, input);
   }
 
   /** Full-text search of what was said in the rooms the caller is or was in, newest first. */
-  async searchMessages(input: { clientId: string } & finding.SearchQuery): Promise<ChatMessage[]> {
-    const caller = await this.participants.identify(input.clientId);
+  async searchMessages(input: finding.Asked<finding.SearchQuery>): Promise<ChatMessage[]> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     return finding.searchMessages(this.engine, caller.userId, input);
   }
 
-  async leaveChat(input: { roomId: string; clientId: string }): Promise<void> {
+  async leaveChat(input: { roomId: string; clientId: string; origin?: Origin }): Promise<void> {
     const roomId = checkRoomId(input.roomId);
-    const caller = await this.participants.identify(input.clientId);
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const room = await requireMembership(this.engine, roomId, caller.userId);
     if (room.endedAt !== null) throw chatEnded(roomId);
     await this.departures.leave(room, caller, 'left');
   }
 
   /** Takes the caller out of the random queue (the contract has no other way out but a match). */
-  async leaveQueue(input: { clientId: string }): Promise<void> {
-    const caller = await this.participants.identify(input.clientId);
+  async leaveQueue(input: { clientId: string; origin?: Origin }): Promise<void> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
     // A wait_for_match of the caller's, here or on another instance, looks again and ends.
     await tell(this.engine.bus, [caller.userId], { type: 'resync' });
   }
 
-  async getStatus(input: { clientId: string }): Promise<StatusResult> {
-    const caller = await this.participants.identify(input.clientId);
+  async getStatus(input: { clientId: string; origin?: Origin }): Promise<StatusResult> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const [state, rooms] = await Promise.all([
       this.engine.matchState(caller.userId),
       this.engine.roomsOf(caller.userId),
@@ -372,17 +365,25 @@ export class ChatService {
     this.stopping.abort();
   }
 
-  /** Counts the caller as present while `wait` runs, hearing its events through `onEvent` meanwhile. */
+  /**
+   * Counts the caller as present while `wait` runs, hearing its events through `onEvent`
+   * meanwhile, in one of its wait slots: `wait` gets the signal that a newer wait took the slot.
+   */
   private async whileParked<T>(
     caller: Caller,
     onEvent: ((event: ChatEvent) => void) | undefined,
-    wait: () => Promise<T>,
-  ): Promise<T> {
+    wait: (superseded: AbortSignal) => Promise<T | undefined>,
+  ): Promise<{ found: T | undefined; superseded: boolean }> {
+    const slot = await this.waitSlots.hold(caller.userId);
     const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
-      return await this.presence.whileParked(caller.userId, caller.lastSeenAt, wait);
+      const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>
+        wait(slot.superseded),
+      );
+      return { found, superseded: slot.superseded.aborted };
     } finally {
       stopListening?.();
+      await slot.release();
     }
   }
 
@@ -390,7 +391,8 @@ export class ChatService {
     return signal ? [this.stopping.signal, signal] : [this.stopping.signal];
   }
 
-  private endOfWait(): WaitEnd {
-    return this.stopping.signal.aborted ? 'shutdown' : 'timeout';
+  private endOfWait(superseded: boolean): WaitEnd {
+    if (this.stopping.signal.aborted) return 'shutdown';
+    return superseded ? 'superseded' : 'timeout';
   }
 }

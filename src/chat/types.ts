@@ -1,5 +1,18 @@
 /** The chat's own vocabulary. Times are milliseconds since the epoch; ids are opaque strings. */
 
+/**
+ * Who makes a call, as the server in front of the chat determined it. `subject` is set only with
+ * access control on: it owns the participants it creates. `limitKey` is whom per-caller limits
+ * count against (the subject, or without access control the client's address).
+ */
+export interface Origin {
+  subject: string | undefined;
+  limitKey: string;
+}
+
+/** Calls that come with no origin (tests, tools inside the process): one shared, unowned caller. */
+export const LOCAL_ORIGIN: Origin = { subject: undefined, limitKey: 'local' };
+
 /** Sender id of messages written by the server itself (joins, leaves). Never a user id. */
 export const SYSTEM_SENDER_ID = 'system';
 export const SYSTEM_SENDER_NAME = 'System';
@@ -10,6 +23,11 @@ export interface Participant {
   displayName: string;
   createdAt: number;
   lastSeenAt: number;
+  /**
+   * The subject (of access control) that created it; null when it was created without access
+   * control. With access control on, only its owner may use its client_id.
+   */
+  owner: string | null;
 }
 
 /** What an engine stores for a new participant: the public id plus a digest of the secret client_id. */
@@ -19,6 +37,8 @@ export interface NewParticipant {
   credential: string;
   displayName: string;
   now: number;
+  /** The creating subject; absent or null without access control. */
+  owner?: string | null;
 }
 
 /** The public face of a participant, as partners see it. */
@@ -35,8 +55,8 @@ export interface Member {
 export type RoomKind = 'queue' | 'named';
 
 /**
- * `private` rooms are joined only with their invite and are never listed in the directory.
- * Queue rooms are `public` (nobody but their pair joins them, and they are never listed either).
+ * `private` rooms are joined only with their invite and are never listed; to anyone else they
+ * look like rooms that do not exist. Queue rooms are `public` (nobody but their pair joins them).
  */
 export type RoomVisibility = 'public' | 'private';
 
@@ -49,6 +69,9 @@ export interface Room {
   endedAt: number | null;
   /** Sequence number of the newest message, 0 while the room is empty. */
   lastSeq: number;
+  visibility: RoomVisibility;
+  /** The secret that lets others join a private room; null for public rooms. */
+  invite: string | null;
   /** What the room is about, set when it was created; '' when none was given. */
   topic: string;
 }

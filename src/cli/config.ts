@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from '../chat/index.js';
 import { parseAllowedOrigins } from '../http/origin.js';
+import { type AuthConfig, loadAuthConfig } from './auth-config.js';
+import { ConfigError } from './config-error.js';
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -22,9 +24,18 @@ export interface ServeConfig {
   maxMessageBytes: number;
   maxRoomCapacity: number;
   rateLimit: number;
+  auth: AuthConfig;
+  /** The base URL clients use (`https://chat.example.com`); undefined: http://HOST:PORT. */
+  publicUrl: string | undefined;
+  /** Parked waits one participant may hold; a further one supersedes the oldest. */
+  maxWaits: number;
+  /** Participants one subject (or IP) may create per minute; 0 turns the limit off. */
+  newParticipantsPerMinute: number;
+  /** Open 2025-era sessions per subject (or IP). */
+  maxSessions: number;
 }
 
-interface Setting {
+export interface Setting {
   env: string;
   flag: string;
   fallback: string | undefined;
@@ -108,11 +119,75 @@ export const SETTINGS = {
     fallback: String(DEFAULT_LIMITS.sendRatePerSecond),
     help: 'Messages per second per client, burst twice that; 0 turns it off.',
   },
+  auth: {
+    env: 'MCP_CHAT_AUTH',
+    flag: 'auth',
+    fallback: 'none',
+    help: 'Access control: none, tokens or oauth.',
+  },
+  publicUrl: {
+    env: 'MCP_CHAT_PUBLIC_URL',
+    flag: 'public-url',
+    fallback: undefined,
+    help: 'Base URL clients use (https://chat.example.com); default http://HOST:PORT.',
+  },
+  tokens: {
+    env: 'MCP_CHAT_TOKENS',
+    flag: 'tokens',
+    fallback: undefined,
+    help: 'tokens: comma-separated subject:token (or subject:sha256:HEX).',
+  },
+  tokensFile: {
+    env: 'MCP_CHAT_TOKENS_FILE',
+    flag: 'tokens-file',
+    fallback: undefined,
+    help: 'tokens: a file of subject:token or subject:sha256:HEX lines (# comments).',
+  },
+  oauthIssuer: {
+    env: 'MCP_CHAT_OAUTH_ISSUER',
+    flag: 'oauth-issuer',
+    fallback: undefined,
+    help: 'oauth: the issuer of access tokens (https://auth.example.com).',
+  },
+  oauthAudience: {
+    env: 'MCP_CHAT_OAUTH_AUDIENCE',
+    flag: 'oauth-audience',
+    fallback: undefined,
+    help: 'oauth: the aud tokens must carry; default the resource URL, PUBLIC_URL/mcp.',
+  },
+  oauthScopes: {
+    env: 'MCP_CHAT_OAUTH_SCOPES',
+    flag: 'oauth-scopes',
+    fallback: undefined,
+    help: 'oauth: space-separated scopes every token needs.',
+  },
+  admins: {
+    env: 'MCP_CHAT_ADMINS',
+    flag: 'admins',
+    fallback: undefined,
+    help: 'Comma-separated subjects that may read /metrics when access control is on.',
+  },
+  maxWaits: {
+    env: 'MCP_CHAT_MAX_WAITS',
+    flag: 'max-waits',
+    fallback: '4',
+    help: 'Parked waits one participant may hold; a further one supersedes the oldest.',
+  },
+  newParticipantsPerMinute: {
+    env: 'MCP_CHAT_NEW_PARTICIPANTS_PER_MINUTE',
+    flag: 'new-participants-per-minute',
+    fallback: '30',
+    help: 'Participants one subject (or client IP) may create per minute; 0 turns it off.',
+  },
+  maxSessions: {
+    env: 'MCP_CHAT_MAX_SESSIONS',
+    flag: 'max-sessions',
+    fallback: '100',
+    help: 'Open 2025-era sessions per subject (or client IP without access control).',
+  },
 } satisfies Record<string, Setting>;
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Reads the settings from flags, then the environment, then the defaults; throws ConfigError naming a bad one. */
 export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv): ServeConfig {
@@ -175,6 +250,9 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const host = text(SETTINGS.host).trim();
   if (host === '') throw new ConfigError('MCP_CHAT_HOST (--host) must not be empty.');
+  const explicit = (setting: Setting) =>
+    typeof values[setting.flag] === 'string' || Boolean(env[setting.env]);
+  const { auth, publicUrl } = loadAuthConfig({ settings: SETTINGS, raw, explicit, host });
   const db = text(SETTINGS.db).trim();
   if (db === '') throw new ConfigError('MCP_CHAT_DB (--db) must not be empty.');
 
@@ -194,13 +272,18 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, 1, 1_048_576),
     maxRoomCapacity: integer(SETTINGS.maxRoomCapacity, 2, 10_000),
     rateLimit: number(SETTINGS.rateLimit, (n) => n >= 0, 'a number of messages per second, 0 or more'),
+    auth,
+    publicUrl,
+    maxWaits: integer(SETTINGS.maxWaits, 1, 1000),
+    newParticipantsPerMinute: integer(SETTINGS.newParticipantsPerMinute, 0),
+    maxSessions: integer(SETTINGS.maxSessions, 1),
   };
 }
 
 export function serveHelp(): string {
   const rows = Object.values(SETTINGS).map(
     (s) =>
-      `  --${s.flag.padEnd(20)} ${s.env.padEnd(28)} ${s.help}${s.fallback ? ` (default ${s.fallback || '""'})` : ''}`,
+      `  --${s.flag.padEnd(27)} ${s.env.padEnd(36)} ${s.help}${s.fallback ? ` (default ${s.fallback || '""'})` : ''}`,
   );
   return [
     'Usage: mcp-chat serve [options]',
@@ -208,8 +291,8 @@ export function serveHelp(): string {
     'Runs the MCP Chat server (Streamable HTTP at http://HOST:PORT/mcp).',
     'Each option can also be set by its environment variable; a flag wins over the variable.',
     '',
-    '  flag                   variable                     meaning',
+    `  ${'flag'.padEnd(29)} ${'variable'.padEnd(36)} meaning`,
     ...rows,
-    '  --help                 Show this help.',
+    `  ${'--help'.padEnd(29)} Show this help.`,
   ].join('\n');
 }

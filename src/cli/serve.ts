@@ -6,6 +6,7 @@ import { HttpApp } from '../http/app.js';
 import { Metrics } from '../http/metrics.js';
 import { answerParkedCall } from '../mcp/parked-calls.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
+import { accessSettings } from './access.js';
 import type { ServeConfig } from './config.js';
 
 export interface RunningServer {
@@ -99,6 +100,8 @@ export async function startServer(
       maxMessageBytes: config.maxMessageBytes,
       maxRoomCapacity: config.maxRoomCapacity,
       sendRatePerSecond: config.rateLimit,
+      maxWaits: config.maxWaits,
+      newParticipantsPerMinute: config.newParticipantsPerMinute,
     },
   });
   let app: HttpApp | undefined;
@@ -119,8 +122,10 @@ export async function startServer(
     maxBodyBytes: bodyLimit(config.maxMessageBytes),
     createServer: () => createChatServer(mcpDeps),
     createSession: () => createSessionServer(mcpDeps),
-    answerParkedCall: (call, stream) => answerParkedCall(mcpDeps, call, stream),
+    answerParkedCall: (call, stream, origin) => answerParkedCall(mcpDeps, call, stream, origin),
     sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
+    maxSessionsPerCaller: config.maxSessions,
+    access: accessSettings(config),
     checkStorage: () => engine.ping(),
     releaseWaits: () => chat.stopWaits(),
     renderMetrics: () => metrics.render(),
@@ -138,7 +143,15 @@ export async function startServer(
   });
   const url = await app.listen();
   presence.start();
-  logger.info({ url: `${url}/mcp`, storage: config.redisUrl ? 'redis' : config.db }, 'mcp-chat listening');
+  logger.info(
+    {
+      url: `${url}/mcp`,
+      resource: app.access.resourceUrl,
+      auth: config.auth.mode,
+      storage: config.redisUrl ? 'redis' : config.db,
+    },
+    'mcp-chat listening',
+  );
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {

@@ -4,6 +4,8 @@ import type { Server as McpProtocolServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
 import type { SessionServer } from '../mcp/server.js';
+import { AccessGate, type AccessSettings } from './auth/gate.js';
+import type { RequestCaller } from './auth/types.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
 import { sendJson, sendRpcError } from './replies.js';
@@ -15,8 +17,11 @@ export interface HttpAppOptions {
   maxBodyBytes: number;
   createServer: () => McpProtocolServer;
   createSession: () => SessionServer;
-  answerParkedCall: (call: ParkedCall, stream: CallStream) => Promise<void>;
+  answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
+  /** Open 2025-era sessions one caller (subject, or IP without access control) may hold. */
+  maxSessionsPerCaller: number;
+  access: AccessSettings;
   /** Resolves when storage answers, rejects when it does not: drives /healthz. */
   checkStorage: () => Promise<void>;
   /** Answers every parked wait at once; called first on shutdown. */
@@ -28,6 +33,12 @@ export interface HttpAppOptions {
 
 /** How far back a reconnecting 2025-era GET stream can resume with Last-Event-ID. */
 const REPLAY_WINDOW = { maxAgeMs: 5 * 60_000, maxEvents: 1000 };
+
+/** RFC 9728 metadata: for the resource `/mcp` (where clients look first), and for the server as a whole. */
+const PROTECTED_RESOURCE_PATHS = new Set([
+  '/.well-known/oauth-protected-resource/mcp',
+  '/.well-known/oauth-protected-resource',
+]);
 
 /** Longest a shutdown waits for calls in flight before closing their connections. */
 const DRAIN_TIMEOUT_MS = 5000;
@@ -41,6 +52,10 @@ export class HttpApp {
   private readonly server: Server;
   private readonly endpoint: McpEndpoint;
   private readonly boundToLoopback: boolean;
+  /** The host name of MCP_CHAT_PUBLIC_URL, allowed as Host even on loopback (a local reverse proxy). */
+  private readonly publicHost: string | undefined;
+  /** Built once the server listens: the default public URL is the address it listens on. */
+  private gate: AccessGate | undefined;
   private draining = false;
   /** POSTs being answered; GET streams are not counted, they never finish by themselves. */
   private readonly inFlight = new Set<ServerResponse>();
@@ -48,11 +63,13 @@ export class HttpApp {
   constructor(options: HttpAppOptions) {
     this.options = options;
     this.boundToLoopback = isLoopbackHost(options.host);
+    this.publicHost = options.access.publicUrl ? new URL(options.access.publicUrl).hostname : undefined;
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
       createSession: options.createSession,
       answerParkedCall: options.answerParkedCall,
       sessionIdleTtlMs: options.sessionIdleTtlMs,
+      maxSessionsPerCaller: options.maxSessionsPerCaller,
       replayWindow: REPLAY_WINDOW,
       logger: options.logger,
       maxBodyBytes: options.maxBodyBytes,
@@ -84,7 +101,15 @@ export class HttpApp {
     });
     const { address, port } = this.server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
-    return `http://${host}:${port}`;
+    const url = `http://${host}:${port}`;
+    this.gate = new AccessGate(this.options.access, url, this.options.logger);
+    return url;
+  }
+
+  /** The access layer, once listening: its resource URL and metadata. */
+  get access(): AccessGate {
+    if (!this.gate) throw new Error('the server is not listening yet');
+    return this.gate;
   }
 
   /**
@@ -117,7 +142,10 @@ export class HttpApp {
       return;
     }
     // Every path, not only /mcp: a rebinding page must not read metrics either.
-    if (!originAllowed(req, this.options.allowedOrigins) || !hostAllowed(req, this.boundToLoopback)) {
+    if (
+      !originAllowed(req, this.options.allowedOrigins) ||
+      !hostAllowed(req, this.boundToLoopback, this.publicHost)
+    ) {
       sendRpcError(
         res,
         403,
@@ -126,9 +154,18 @@ export class HttpApp {
       );
       return;
     }
+    const gate = this.access;
     const path = (req.url ?? '/').split('?', 1)[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) return this.health(res);
+    if (PROTECTED_RESOURCE_PATHS.has(path ?? '') && req.method === 'GET') {
+      // Open servers answer 404 here, so that clients do not start an OAuth flow against them.
+      const metadata = gate.metadata();
+      if (metadata) sendJson(res, 200, metadata, { 'cache-control': 'max-age=300' });
+      else sendJson(res, 404, { error: 'Not found: this server does not use access tokens.' });
+      return;
+    }
     if (path === '/metrics' && req.method === 'GET') {
+      if (!(await gate.admitAdmin(req, res))) return;
       const { contentType, body } = await this.options.renderMetrics();
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
@@ -137,10 +174,12 @@ export class HttpApp {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is /mcp.' });
       return;
     }
-    if (req.method !== 'POST') return this.endpoint.handle(req, res);
-    this.inFlight.add(res);
-    res.once('close', () => this.inFlight.delete(res));
-    await this.endpoint.handle(req, res);
+    if (req.method === 'POST') {
+      this.inFlight.add(res);
+      res.once('close', () => this.inFlight.delete(res));
+    }
+    const admission = await gate.admit(req, res);
+    if (admission.admitted) await this.endpoint.handle(req, res, admission.caller);
   }
 
   private async health(res: ServerResponse): Promise<void> {

@@ -4,6 +4,7 @@ import { NodeStreamableHTTPServerTransport } from '@modelcontextprotocol/node';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { SessionServer } from '../mcp/server.js';
+import type { RequestCaller } from './auth/types.js';
 import { type ReplayWindow, SessionEventStore } from './event-store.js';
 import { sendRpcError } from './replies.js';
 import { responseChannel } from './response-channel.js';
@@ -15,6 +16,9 @@ interface LegacySession {
   lastActiveAt: number;
   /** Open GET streams: a session someone listens on is in use even without requests. */
   openStreams: number;
+  /** Who opened it: only the same subject may use it, and it counts against that caller's cap. */
+  owner: RequestCaller;
+  release(): void;
 }
 
 export interface LegacySessionsOptions {
@@ -22,6 +26,8 @@ export interface LegacySessionsOptions {
   createSession: () => SessionServer;
   /** A session with no request and no open stream for this long is closed. */
   idleTtlMs: number;
+  /** Open sessions one caller (subject, or IP without access control) may hold at once. */
+  maxPerCaller: number;
   replayWindow: ReplayWindow;
   logger: Logger;
 }
@@ -34,6 +40,8 @@ export interface LegacySessionsOptions {
  */
 export class LegacySessions {
   private readonly sessions = new Map<string, LegacySession>();
+  /** Sessions per caller (`limitKey`), opening ones included, for the cap. */
+  private readonly perCaller = new Map<string, number>();
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: LegacySessionsOptions) {
@@ -48,11 +56,17 @@ export class LegacySessions {
     return this.sessions.size;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, body?: unknown): Promise<void> {
+  async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    caller: RequestCaller,
+    body?: unknown,
+  ): Promise<void> {
     const sessionId = req.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
       const entry = this.sessions.get(sessionId);
-      if (!entry) {
+      // Another subject's session is answered exactly like a missing one.
+      if (!entry || entry.owner.subject !== caller.subject) {
         sendRpcError(
           res,
           404,
@@ -68,7 +82,16 @@ export class LegacySessions {
       return;
     }
     if (req.method === 'POST' && isInitializeRequest(body)) {
-      await this.open(req, res, body);
+      if ((this.perCaller.get(caller.limitKey) ?? 0) >= this.options.maxPerCaller) {
+        sendRpcError(
+          res,
+          429,
+          -32000,
+          `Too many open sessions: at most ${this.options.maxPerCaller} per ${caller.subject === undefined ? 'client address' : 'subject'}. End one (DELETE /mcp with its Mcp-Session-Id) or use protocol 2026-07-28, which needs no session.`,
+        );
+        return;
+      }
+      await this.open(req, res, body, caller);
       return;
     }
     sendRpcError(
@@ -85,7 +108,26 @@ export class LegacySessions {
     await Promise.allSettled([...this.sessions.keys()].map((id) => this.close(id)));
   }
 
-  private async open(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  /** Counts a session (open, or being opened) against its caller's cap; returns the release. */
+  private reserve(limitKey: string): () => void {
+    this.perCaller.set(limitKey, (this.perCaller.get(limitKey) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.perCaller.get(limitKey) ?? 1) - 1;
+      if (left > 0) this.perCaller.set(limitKey, left);
+      else this.perCaller.delete(limitKey);
+    };
+  }
+
+  private async open(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    owner: RequestCaller,
+  ): Promise<void> {
+    const release = this.reserve(owner.limitKey);
     const session = this.options.createSession();
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -93,7 +135,8 @@ export class LegacySessions {
       // Tells reconnecting clients (SSE `retry`) to come back soon enough to stay in the replay window.
       retryInterval: 2000,
       onsessioninitialized: (id) => {
-        this.sessions.set(id, { id, session, transport, lastActiveAt: Date.now(), openStreams: 0 });
+        const entry = { id, session, transport, lastActiveAt: Date.now(), openStreams: 0, owner, release };
+        this.sessions.set(id, entry);
         this.options.logger.debug({ session: id }, 'session opened');
       },
       // DELETE: let the transport finish answering before the session is torn down.
@@ -104,11 +147,15 @@ export class LegacySessions {
     transport.onclose = () => {
       if (transport.sessionId) void this.close(transport.sessionId);
     };
-    await session.server.connect(transport);
-    await transport.handleRequest(req, res, body);
-    if (!transport.sessionId) {
-      session.close();
-      await session.server.close();
+    try {
+      await session.server.connect(transport);
+      await transport.handleRequest(req, res, body);
+    } finally {
+      if (!transport.sessionId) {
+        release();
+        session.close();
+        await session.server.close();
+      }
     }
   }
 
@@ -147,6 +194,7 @@ export class LegacySessions {
     const entry = this.sessions.get(id);
     if (!entry) return;
     this.sessions.delete(id);
+    entry.release();
     entry.session.close();
     await entry.session.server.close().catch(() => {});
     this.options.logger.debug({ session: id }, 'session closed');

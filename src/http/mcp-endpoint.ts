@@ -7,8 +7,10 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import { originAuthInfo } from '../mcp/caller.js';
 import { type CallStream, type ParkedCall, parkedCall } from '../mcp/parked-calls.js';
 import type { SessionServer } from '../mcp/server.js';
+import type { RequestCaller } from './auth/types.js';
 import { readBody } from './body.js';
 import { callStream } from './call-stream.js';
 import type { ReplayWindow } from './event-store.js';
@@ -21,15 +23,16 @@ export interface McpEndpointOptions {
   /** A server object with its push channel, for one 2025-era session. */
   createSession: () => SessionServer;
   /** Answers a 2026-07-28 call of a waiting tool without a per-request server object. */
-  answerParkedCall: (call: ParkedCall, stream: CallStream) => Promise<void>;
+  answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
+  maxSessionsPerCaller: number;
   replayWindow: ReplayWindow;
   logger: Logger;
   maxBodyBytes: number;
 }
 
 export interface McpEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  handle(req: IncomingMessage, res: ServerResponse, caller: RequestCaller): Promise<void>;
   readonly sessions: LegacySessions;
   close(): Promise<void>;
 }
@@ -52,14 +55,17 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const sessions = new LegacySessions({
     createSession: options.createSession,
     idleTtlMs: options.sessionIdleTtlMs,
+    maxPerCaller: options.maxSessionsPerCaller,
     replayWindow: options.replayWindow,
     logger,
   });
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, caller: RequestCaller): Promise<void> {
+    // The SDK hands `req.auth` to tool handlers as `authInfo`: that is how the caller reaches them.
+    (req as IncomingMessage & { auth?: unknown }).auth = originAuthInfo(caller);
     if (req.method !== 'POST') {
       // Body-less session operations (GET stream, DELETE) exist only in the 2025 era.
-      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res);
+      if (req.method === 'GET' || req.method === 'DELETE') return sessions.handle(req, res, caller);
       res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
       return;
     }
@@ -88,9 +94,9 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       mcpNameHeader: header(req, 'mcp-name'),
       body,
     });
-    if (route.kind === 'legacy') return sessions.handle(req, res, body);
+    if (route.kind === 'legacy') return sessions.handle(req, res, caller, body);
     const parked = route.kind === 'modern' ? parkedCall(body) : null;
-    if (parked) return options.answerParkedCall(parked, callStream(res));
+    if (parked) return options.answerParkedCall(parked, callStream(res), caller);
     return modernNode(req, res, body);
   }
 

@@ -21,15 +21,17 @@ export function originAllowed(req: IncomingMessage, allowed: ReadonlySet<string>
 
 /**
  * While bound to loopback, a Host header naming anything else means a browser was pointed at us
- * through a rebinding domain: refuse it. When bound to another interface the operator chose to
- * expose the server, and the Host may be any name that resolves to it.
+ * through a rebinding domain: refuse it, unless it is the host of the public URL (a reverse
+ * proxy on this machine in front of the server). When bound to another interface the operator
+ * chose to expose the server, and the Host may be any name that resolves to it.
  */
-export function hostAllowed(req: IncomingMessage, boundToLoopback: boolean): boolean {
+export function hostAllowed(req: IncomingMessage, boundToLoopback: boolean, publicHost?: string): boolean {
   if (!boundToLoopback) return true;
   const host = req.headers.host;
   if (host === undefined) return true;
   try {
-    return LOOPBACK_HOSTNAMES.has(new URL(`http://${host}`).hostname);
+    const hostname = new URL(`http://${host}`).hostname;
+    return LOOPBACK_HOSTNAMES.has(hostname) || hostname === publicHost;
   } catch {
     return false;
   }

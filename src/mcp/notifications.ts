@@ -34,6 +34,7 @@ export function pushFor(event: ChatEvent): PushNotification | null {
         params: { room_id: event.roomId, reason: event.reason, partner: member(event.member) },
       };
     case 'member_joined':
+    case 'superseded':
     case 'resync':
       return null;
   }
@@ -58,6 +59,7 @@ export function logLineFor(event: ChatEvent): { level: LoggingLevel; data: strin
         data: `${event.member.displayName} left room ${event.roomId} (${LEAVE_WORDS[event.reason]}).`,
       };
     case 'message':
+    case 'superseded':
     case 'resync':
       return null;
   }

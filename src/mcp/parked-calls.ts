@@ -1,5 +1,6 @@
 import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
 import type { ChatEvent } from '../chat/index.js';
+import type { CallOrigin } from './caller.js';
 import { pushFor } from './notifications.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
 import { reportProgress, runTool } from './tool-call.js';
@@ -64,12 +65,14 @@ export async function answerParkedCall(
   deps: ChatServerDeps,
   call: ParkedCall,
   stream: CallStream,
+  origin: CallOrigin,
 ): Promise<void> {
   const notify = (notification: { method: string; params: Record<string, unknown> }) =>
     stream.notify({ jsonrpc: '2.0', ...notification });
   const stopProgress = reportProgress(call.progressToken, deps.progressIntervalMs, notify);
   try {
     const result = await runTool(call.name, call.args, deps, {
+      origin,
       signal: stream.signal,
       onUndelivered: (undo) => {
         const run = () => {

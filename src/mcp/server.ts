@@ -2,6 +2,7 @@ import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@m
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
+import { originOf } from './caller.js';
 import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
 import { SessionPush } from './session-push.js';
@@ -117,6 +118,7 @@ function callContext(ctx: ServerContext, logger: Logger, session: SessionHooks |
   const signal = httpSignal ? AbortSignal.any([ctx.mcpReq.signal, httpSignal]) : ctx.mcpReq.signal;
   const channel = session?.responses.channelFor(ctx.mcpReq.id);
   return {
+    origin: originOf(ctx.http?.authInfo),
     signal,
     onUndelivered: (undo) => {
       const run = () =>

@@ -194,6 +194,9 @@ export function portGuarantees(subject: EngineUnderTest): void {
       rewindCursor: (e) => e.rewindCursor({ roomId: 'r', userId: 'x', from: 1, to: 0 }),
       readHistory: (e) => e.readHistory({ roomId: 'r', limit: 5 }),
       takeSendToken: (e) => e.takeSendToken('x', { now: 1, ratePerSecond: 1, burst: 1 }),
+      takeCreationToken: (e) => e.takeCreationToken('ip:x', { now: 1, ratePerSecond: 1, burst: 1 }),
+      holdWait: (e) => e.holdWait({ userId: 'x', waitId: 'w', now: 1, max: 1, maxAgeMs: 1000 }),
+      releaseWait: (e) => e.releaseWait('x', 'w'),
       ping: (e) => e.ping(),
     };
 

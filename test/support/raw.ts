@@ -12,7 +12,12 @@ export function modernToolCall(
   url: URL,
   name: string,
   args: Record<string, unknown>,
-  options: { id?: number; progressToken?: string; signal?: AbortSignal } = {},
+  options: {
+    id?: number;
+    progressToken?: string;
+    signal?: AbortSignal;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Response> {
   const meta: Record<string, unknown> = {
     'io.modelcontextprotocol/protocolVersion': MODERN,
@@ -27,6 +32,7 @@ export function modernToolCall(
       'mcp-method': 'tools/call',
       'mcp-name': name,
       'mcp-protocol-version': MODERN,
+      ...options.headers,
     },
     body: JSON.stringify({
       jsonrpc: '2.0',

@@ -33,6 +33,11 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     maxMessageBytes: 16_384,
     maxRoomCapacity: 50,
     rateLimit: 0,
+    auth: { mode: 'none' },
+    publicUrl: undefined,
+    maxWaits: 4,
+    newParticipantsPerMinute: 0,
+    maxSessions: 100,
     ...overrides,
   };
 }

@@ -45,7 +45,21 @@ export type OnPush = (method: string, params: Body) => void;
 
 export type OpenLink = (url: URL, signal: AbortSignal, onPush: OnPush) => Promise<Link>;
 
-export const openLink: OpenLink = async (url, signal, onPush) => {
+/** Opens links that send `token` as a bearer token, for servers with access control on. */
+export function linkOpener(token?: string): OpenLink {
+  const requestInit = token === undefined ? undefined : { headers: { authorization: `Bearer ${token}` } };
+  return (url, signal, onPush) => open(url, signal, onPush, requestInit);
+}
+
+/** Links without a token, for open servers. */
+export const openLink: OpenLink = linkOpener();
+
+async function open(
+  url: URL,
+  signal: AbortSignal,
+  onPush: OnPush,
+  requestInit: RequestInit | undefined,
+): Promise<Link> {
   const client = new Client(
     { name: 'mcp-chat-terminal', version: VERSION },
     { versionNegotiation: { mode: { pin: PROTOCOL_VERSION } } },
@@ -54,7 +68,10 @@ export const openLink: OpenLink = async (url, signal, onPush) => {
   client.fallbackNotificationHandler = async ({ method, params }) =>
     onPush(method, isObject(params) ? params : {});
   try {
-    await client.connect(new StreamableHTTPClientTransport(url), { signal, timeout: 10_000 });
+    await client.connect(new StreamableHTTPClientTransport(url, { requestInit }), {
+      signal,
+      timeout: 10_000,
+    });
   } catch (error) {
     signal.throwIfAborted();
     throw classify(error);
@@ -78,7 +95,7 @@ export const openLink: OpenLink = async (url, signal, onPush) => {
     },
     close: () => client.close(),
   };
-};
+}
 
 /** structuredContent, or the JSON in the text block for a server that sends only that. */
 function resultBody(result: { structuredContent?: unknown; content?: unknown }): Body {
@@ -137,6 +154,9 @@ function socketCode(error: Error): string | undefined {
 
 /** One readable sentence without a stack. */
 function describe(error: unknown): string {
+  if (error instanceof SdkHttpError && (error.status === 401 || error.status === 403)) {
+    return `the server refused access (HTTP ${error.status}): give a valid token with --token or MCP_CHAT_TOKEN`;
+  }
   if (error instanceof SdkHttpError) return `the server answered HTTP ${error.status}`;
   if (!(error instanceof Error)) return String(error);
   if (isNetworkFailure(error)) {

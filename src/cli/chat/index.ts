@@ -1,4 +1,4 @@
-import { openLink } from './connection.js';
+import { linkOpener } from './connection.js';
 import { runLineMode } from './line-mode.js';
 import { chatHelp, parseChatOptions } from './options.js';
 import { ChatSession } from './session.js';
@@ -10,7 +10,11 @@ export async function runChat(argv: string[]): Promise<number> {
     return 0;
   }
   const options = parseChatOptions(argv, process.env);
-  const session = new ChatSession({ url: options.url, displayName: options.displayName, open: openLink });
+  const session = new ChatSession({
+    url: options.url,
+    displayName: options.displayName,
+    open: linkOpener(options.token),
+  });
   const intent = { room: options.room, capacity: options.capacity, clientId: options.clientId };
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) {
     process.once(signal, () => void session.close());

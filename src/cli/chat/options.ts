@@ -12,6 +12,8 @@ export interface ChatOptions {
   capacity: number | undefined;
   /** Resume an identity from an earlier run instead of creating a new one. */
   clientId: string | undefined;
+  /** Bearer token for a server with access control (--token, else MCP_CHAT_TOKEN). */
+  token: string | undefined;
 }
 
 export class ChatUsageError extends Error {
@@ -30,6 +32,7 @@ export function chatHelp(): string {
     '  --room ROOM        Join this room; without it you enter the random queue.',
     '  --capacity N       Room size when --room creates the room (default 2).',
     '  --client-id ID     Come back as the identity shown by "/status id" in an earlier run.',
+    '  --token TOKEN      Access token for a server with access control (default $MCP_CHAT_TOKEN).',
     '  --help             Show this help.',
     '',
     'In the chat, type /help for the commands.',
@@ -48,6 +51,7 @@ export function parseChatOptions(argv: readonly string[], env: NodeJS.ProcessEnv
         room: { type: 'string' },
         capacity: { type: 'string' },
         'client-id': { type: 'string' },
+        token: { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -74,6 +78,7 @@ export function parseChatOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     room: values.room,
     capacity,
     clientId: values['client-id'],
+    token: values.token?.trim() || env.MCP_CHAT_TOKEN?.trim() || undefined,
   };
 }
 

@@ -61,6 +61,8 @@ export function toRoom(roomId: string, reply: Reply | undefined): Room {
     createdAt: time(field(hash, 'createdAt')),
     endedAt: endedAt === undefined ? null : time(endedAt),
     lastSeq: integer(field(hash, 'lastSeq')),
+    visibility: hash.get('visibility') === 'private' ? 'private' : 'public',
+    invite: hash.get('invite') ?? null,
     topic: hash.get('topic') ?? '',
   };
 }

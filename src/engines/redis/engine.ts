@@ -23,7 +23,6 @@ import {
   type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import { foldText } from '../../chat/search-text.js';
 import type { ChatMessage, Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
@@ -41,7 +40,7 @@ import {
   toMessages,
   toRoom,
 } from './decode.js';
-import { listRooms, searchMessages } from './finding.js';
+import { listingText, listRooms, searchMessages } from './finding.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -106,18 +105,20 @@ export class RedisEngine implements ChatEngine {
       p.displayName,
       p.now,
       IDENTITY_TTL_SECONDS,
+      p.owner ?? '',
     ]);
   }
 
   async findParticipant(credential: string): Promise<Participant | null> {
     const reply = await this.script('findParticipant', [credential]);
     if (reply === null) return null;
-    const [userId, displayName, createdAt, lastSeenAt] = list(reply);
+    const [userId, displayName, createdAt, lastSeenAt, owner] = list(reply);
     return {
       userId: text(userId),
       displayName: text(displayName),
       createdAt: time(createdAt),
       lastSeenAt: time(lastSeenAt),
+      owner: owner === null || owner === undefined ? null : text(owner),
     };
   }
 
@@ -176,9 +177,12 @@ export class RedisEngine implements ChatEngine {
         now,
         recentLimit,
         ...draftArgs(notice),
-        topic,
-        foldText(`${roomId}\n${topic}`),
+        request.createIfMissing === false ? '0' : '1',
         request.visibility ?? 'public',
+        request.newInvite ?? '',
+        request.invite ?? '',
+        topic,
+        listingText(roomId, topic),
       ]),
     );
     switch (kind) {
@@ -201,6 +205,7 @@ export class RedisEngine implements ChatEngine {
         };
       case 'room_full':
       case 'chat_ended':
+      case 'room_not_found':
         return { kind };
       default:
         throw unexpected('joinRoom', kind);
@@ -282,17 +287,7 @@ export class RedisEngine implements ChatEngine {
     };
   }
 
-  async rewindCursor({
-    roomId,
-    userId,
-    from,
-    to,
-  }: {
-    roomId: string;
-    userId: string;
-    from: number;
-    to: number;
-  }) {
+  async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
     await this.script('rewindCursor', [roomId, userId, from, to]);
   }
 
@@ -315,6 +310,33 @@ export class RedisEngine implements ChatEngine {
     { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
   ) {
     return integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
+  }
+
+  async takeCreationToken(
+    limitKey: string,
+    { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
+  ) {
+    return integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
+  }
+
+  async holdWait({
+    userId,
+    waitId,
+    now,
+    max,
+    maxAgeMs,
+  }: {
+    userId: string;
+    waitId: string;
+    now: number;
+    max: number;
+    maxAgeMs: number;
+  }): Promise<string[]> {
+    return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
+  }
+
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    await this.script('releaseWait', [userId, waitId]);
   }
 
   /** Healthy means both connections work: without the event connection, waits would not wake. */

@@ -1,4 +1,5 @@
 import type { DirectoryPage, DirectoryRequest, SearchRequest } from '../../chat/engine.js';
+import { foldText } from '../../chat/search-text.js';
 import type { ChatMessage, RoomListing } from '../../chat/types.js';
 import { integer, list, text, toMessage } from './decode.js';
 import type { Reply, ScriptName } from './scripts.js';
@@ -13,6 +14,11 @@ const DIRECTORY_BUDGET = 1000;
 const SEARCH_BUDGET = 2000;
 /** Search looks through this many of the participant's rooms, the most recently joined. */
 const SEARCH_ROOMS = 200;
+
+/** What a room's directory entry is matched against: its id and topic, folded. */
+export function listingText(roomId: string, topic: string): string {
+  return foldText(`${roomId}\n${topic}`);
+}
 
 export async function listRooms(
   script: RunScript,

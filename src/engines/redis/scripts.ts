@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { takeSendToken } from './lua/limits.js';
+import { holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
@@ -30,6 +30,9 @@ const SCRIPTS = {
   rewindCursor,
   readHistory,
   takeSendToken,
+  takeCreationToken,
+  holdWait,
+  releaseWait,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

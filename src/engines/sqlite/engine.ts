@@ -33,7 +33,8 @@ import type {
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
 import { BucketTable } from '../token-bucket.js';
-import { listingText, listRooms, searchMessages } from './finding.js';
+import { WaitTable } from '../wait-table.js';
+import { listRooms, roomValues, searchMessages } from './finding.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -70,6 +71,9 @@ export class SqliteEngine implements ChatEngine {
   private readonly storage: SqliteStorage;
   /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
   private readonly buckets = new BucketTable();
+  private readonly creationBuckets = new BucketTable();
+  /** Parked waits: in memory for the same reason. */
+  private readonly waits = new WaitTable();
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -92,7 +96,7 @@ export class SqliteEngine implements ChatEngine {
 
   async createParticipant(p: NewParticipant): Promise<void> {
     this.storage.run(() =>
-      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now),
+      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now, p.owner ?? null),
     );
   }
 
@@ -131,15 +135,7 @@ export class SqliteEngine implements ChatEngine {
         };
       }
       this.sql.dequeue.run(partner.user_id);
-      this.sql.insertRoom.run({
-        roomId: matchRoomId,
-        kind: 'queue',
-        capacity: 2,
-        now,
-        topic: '',
-        visibility: 'public',
-        listingText: '',
-      });
+      this.sql.insertRoom.run(roomValues({ roomId: matchRoomId, kind: 'queue', capacity: 2, now }));
       this.sql.upsertMember.run(matchRoomId, partner.user_id, now, 0, 0);
       this.sql.upsertMember.run(matchRoomId, userId, now, 0, 0);
       return { kind: 'matched', room: this.room(matchRoomId) as Room, partner: toMember(partner) };
@@ -167,15 +163,12 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.transaction((): JoinOutcome => {
       const room = this.room(roomId);
       if (!room) {
-        this.sql.insertRoom.run({
-          roomId,
-          kind: 'named',
-          capacity,
-          now,
-          topic,
-          visibility: request.visibility ?? 'public',
-          listingText: listingText(roomId, topic),
-        });
+        if (request.createIfMissing === false) return { kind: 'room_not_found' };
+        const { visibility = 'public', newInvite } = request;
+        const invite = visibility === 'private' ? (newInvite ?? null) : null;
+        this.sql.insertRoom.run(
+          roomValues({ roomId, kind: 'named', capacity, now, topic, visibility, invite }),
+        );
         this.sql.upsertMember.run(roomId, userId, now, 0, 0);
         return { kind: 'created', room: this.room(roomId) as Room, members: this.activeMembers(roomId) };
       }
@@ -184,6 +177,9 @@ export class SqliteEngine implements ChatEngine {
       if (membership && membership.leftAt === null) {
         const recent = this.recentBefore(roomId, room.lastSeq + 1, recentLimit);
         return { kind: 'already_member', room, members: this.activeMembers(roomId), recent };
+      }
+      if (room.visibility === 'private' && (room.invite === null || request.invite !== room.invite)) {
+        return { kind: 'room_not_found' };
       }
       const count = (this.sql.activeMemberCount.get(roomId) as { n: number }).n;
       if (count >= room.capacity) return { kind: 'room_full' };
@@ -288,17 +284,7 @@ export class SqliteEngine implements ChatEngine {
     });
   }
 
-  async rewindCursor({
-    roomId,
-    userId,
-    from,
-    to,
-  }: {
-    roomId: string;
-    userId: string;
-    from: number;
-    to: number;
-  }) {
+  async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
     this.storage.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
   }
 
@@ -323,6 +309,18 @@ export class SqliteEngine implements ChatEngine {
     // Buckets live in memory, but the call still goes through storage's checks: after close it
     // rejects like every other method.
     return this.storage.run(() => this.buckets.take(userId, request));
+  }
+
+  async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
+    return this.storage.run(() => this.creationBuckets.take(limitKey, request));
+  }
+
+  async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
+    return this.storage.run(() => this.waits.hold(request));
+  }
+
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    this.storage.run(() => this.waits.release(userId, waitId));
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */

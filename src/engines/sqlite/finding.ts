@@ -1,14 +1,26 @@
 import type { DirectoryPage, DirectoryRequest, SearchRequest } from '../../chat/engine.js';
 import { foldText } from '../../chat/search-text.js';
-import type { ChatMessage } from '../../chat/types.js';
+import type { ChatMessage, RoomVisibility } from '../../chat/types.js';
 import { type ListingRow, type MessageRow, toListing, toMessage } from './rows.js';
 import type { Statements } from './statements.js';
 
 /** Finding rooms and messages: the directory and full-text search, each one indexed statement. */
 
-/** What a room's directory entry is matched against: its id and topic, folded. */
-export function listingText(roomId: string, topic: string): string {
-  return foldText(`${roomId}\n${topic}`);
+/**
+ * A new room's row, as the `insertRoom` statement takes it, with what its directory entry is
+ * matched against: its id and topic, folded.
+ */
+export function roomValues(room: {
+  roomId: string;
+  kind: 'queue' | 'named';
+  capacity: number;
+  now: number;
+  topic?: string;
+  visibility?: RoomVisibility;
+  invite?: string | null;
+}) {
+  const { topic = '', visibility = 'public', invite = null } = room;
+  return { ...room, topic, visibility, invite, listingText: foldText(`${room.roomId}\n${topic}`) };
 }
 
 export function listRooms(sql: Statements, { query, limit, after }: DirectoryRequest): DirectoryPage {

@@ -6,6 +6,7 @@ import type {
   Participant,
   Room,
   RoomListing,
+  RoomVisibility,
 } from '../../chat/types.js';
 
 /** Rows as SQLite returns them (snake_case, 0/1 for booleans), and their chat-layer shapes. */
@@ -17,6 +18,8 @@ export interface RoomRow {
   created_at: number;
   ended_at: number | null;
   last_seq: number;
+  visibility: RoomVisibility;
+  invite: string | null;
   topic: string;
 }
 
@@ -59,6 +62,7 @@ export interface ParticipantRow {
   display_name: string;
   created_at: number;
   last_seen_at: number;
+  owner: string | null;
 }
 
 export interface MemberNameRow {
@@ -74,6 +78,8 @@ export function toRoom(row: RoomRow): Room {
     createdAt: row.created_at,
     endedAt: row.ended_at,
     lastSeq: row.last_seq,
+    visibility: row.visibility,
+    invite: row.invite,
     topic: row.topic,
   };
 }
@@ -95,6 +101,7 @@ export function toParticipant(row: ParticipantRow): Participant {
     displayName: row.display_name,
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
+    owner: row.owner,
   };
 }
 

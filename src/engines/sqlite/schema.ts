@@ -87,15 +87,20 @@ const MIGRATIONS: readonly string[] = [
     FROM messages WHERE idempotency_key IS NOT NULL;
   DROP INDEX messages_idempotency;
   `,
+  // Access control: a participant belongs to the subject that created it (null: created without
+  // access control); a private room has an invite and is never listed.
+  `
+  ALTER TABLE participants ADD COLUMN owner TEXT;
+  ALTER TABLE rooms ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private'));
+  ALTER TABLE rooms ADD COLUMN invite TEXT;
+  `,
   // The room directory, replies and mentions, and full-text search (FTS5, bundled with SQLite).
-  // `visibility` is the column access control reads too (private rooms are never listed).
   // Rooms remember when they were last active; the directory reads them through a partial index
   // in that order. The search index is contentless (the text stays in `messages` alone) and
   // keyed by `search_rows.row`, which grows with time, so newest first is rowid descending.
   // Triggers keep it in step with every insert and every removal (retention included); the
   // history written before this version is indexed here, oldest first.
   `
-  ALTER TABLE rooms ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private'));
   ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT '';
   ALTER TABLE rooms ADD COLUMN listing_text TEXT NOT NULL DEFAULT '';
   ALTER TABLE rooms ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;

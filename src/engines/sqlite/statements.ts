@@ -8,10 +8,10 @@ export function prepareStatements(db: Database.Database) {
     'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect, reply_to, reply_sender, reply_text, mentions';
   return {
     insertParticipant: db.prepare(
-      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?)',
+      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at, owner) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     participantByCredential: db.prepare(
-      'SELECT user_id, display_name, created_at, last_seen_at FROM participants WHERE credential = ?',
+      'SELECT user_id, display_name, created_at, last_seen_at, owner FROM participants WHERE credential = ?',
     ),
     touchParticipant: db.prepare(
       `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
@@ -47,8 +47,8 @@ export function prepareStatements(db: Database.Database) {
     enqueue: db.prepare('INSERT INTO queue (user_id, enqueued_at) VALUES (?, ?)'),
     dequeue: db.prepare('DELETE FROM queue WHERE user_id = ?'),
     insertRoom: db.prepare(
-      `INSERT INTO rooms (room_id, kind, capacity, created_at, last_activity, topic, visibility, listing_text)
-       VALUES (@roomId, @kind, @capacity, @now, @now, @topic, @visibility, @listingText)`,
+      `INSERT INTO rooms (room_id, kind, capacity, created_at, last_activity, topic, visibility, invite, listing_text)
+       VALUES (@roomId, @kind, @capacity, @now, @now, @topic, @visibility, @invite, @listingText)`,
     ),
     roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
     endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),

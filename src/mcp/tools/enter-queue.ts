@@ -34,8 +34,14 @@ export const enterQueue = defineTool({
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: false,
   parks: false,
-  run: async (chat, args) =>
-    shape(await chat.enterQueue({ displayName: args.display_name, clientId: args.client_id })),
+  run: async (chat, args, call) =>
+    shape(
+      await chat.enterQueue({
+        displayName: args.display_name,
+        clientId: args.client_id,
+        origin: call.origin,
+      }),
+    ),
 });
 
 function shape(result: Caller & QueueStanding): Json {

@@ -35,8 +35,9 @@ export const getMessages = defineTool({
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },
   successFlag: false,
   parks: false,
-  run: async (chat, args) => {
+  run: async (chat, args, call) => {
     const page = await chat.getMessages({
+      origin: call.origin,
       roomId: args.room_id,
       clientId: args.client_id,
       limit: args.limit,

@@ -24,7 +24,8 @@ export const getStatus = defineTool({
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   successFlag: false,
   parks: false,
-  run: async (chat, args) => shape(await chat.getStatus({ clientId: args.client_id })),
+  run: async (chat, args, call) =>
+    shape(await chat.getStatus({ clientId: args.client_id, origin: call.origin })),
 });
 
 function shape(result: StatusResult): Json {

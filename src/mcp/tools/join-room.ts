@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type Caller, type JoinRoomResult, MIN_ROOM_CAPACITY, TOPIC_MAX_LENGTH } from '../../chat/index.js';
+import {
+  type Caller,
+  INVITE_MAX_LENGTH,
+  type JoinRoomResult,
+  MIN_ROOM_CAPACITY,
+  TOPIC_MAX_LENGTH,
+} from '../../chat/index.js';
 import { displayName, memberShape, messageShape, optional, roomIdRule } from './schema-parts.js';
 import { member, message } from './shaping.js';
 import { CONVERSATION_LOOP, chatTool, defineTool, type Json } from './tool.js';
@@ -30,6 +36,16 @@ export const joinRoom = defineTool({
       maxLength: TOPIC_MAX_LENGTH,
       description: `What the room is about, shown in list_rooms (0-${TOPIC_MAX_LENGTH} characters), when this call creates it.`,
     }),
+    visibility: optional(z.string(), {
+      enum: ['public', 'private'],
+      description:
+        'When this call creates the room: "public" (default, listed by list_rooms) or "private" (never listed). A private room returns an invite; only those given it can join.',
+    }),
+    invite: optional(z.string(), {
+      minLength: 1,
+      maxLength: INVITE_MAX_LENGTH,
+      description: 'The invite of a private room, as its creator passed it on. Never creates a room.',
+    }),
   }),
   output: z.object({
     status: z.enum(['room_created', 'joined']),
@@ -41,19 +57,24 @@ export const joinRoom = defineTool({
     partner: memberShape.nullable().optional(),
     members: z.array(memberShape),
     recent_messages: z.array(messageShape).optional(),
+    visibility: z.enum(['public', 'private']),
+    invite: z.string().optional(),
     message: z.string(),
   }),
   annotations: { ...chatTool, idempotentHint: true },
   successFlag: false,
   parks: false,
-  run: async (chat, args) =>
+  run: async (chat, args, call) =>
     shape(
       await chat.joinRoom({
+        origin: call.origin,
         roomId: args.room_id,
         displayName: args.display_name,
         clientId: args.client_id,
         capacity: args.capacity,
         topic: args.topic,
+        visibility: args.visibility,
+        invite: args.invite,
       }),
     ),
 });
@@ -66,12 +87,18 @@ function shape(result: Caller & JoinRoomResult): Json {
     capacity: result.room.capacity,
     topic: result.room.topic,
     members: result.members.map(member),
+    visibility: result.room.visibility,
+    // Every member of a private room may pass the invite on.
+    ...(result.room.invite !== null ? { invite: result.room.invite } : {}),
   };
   if (result.status === 'room_created') {
     return {
       status: 'room_created',
       ...common,
-      message: 'New room created, waiting for another user to join',
+      message:
+        result.room.visibility === 'private'
+          ? 'New private room created, waiting for another user to join. Give them the room_id and the invite.'
+          : 'New room created, waiting for another user to join',
     };
   }
   const others = result.members.length - 1;

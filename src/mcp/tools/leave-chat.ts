@@ -21,8 +21,8 @@ export const leaveChat = defineTool({
   annotations: { ...chatTool, destructiveHint: true, idempotentHint: false },
   successFlag: true,
   parks: false,
-  run: async (chat, args) => {
-    await chat.leaveChat({ roomId: args.room_id, clientId: args.client_id });
+  run: async (chat, args, call) => {
+    await chat.leaveChat({ roomId: args.room_id, clientId: args.client_id, origin: call.origin });
     return { success: true, message: 'Successfully left the chat' };
   },
 });

@@ -19,8 +19,8 @@ export const leaveQueue = defineTool({
   annotations: { ...chatTool, idempotentHint: false, openWorldHint: false },
   successFlag: true,
   parks: false,
-  run: async (chat, args) => {
-    await chat.leaveQueue({ clientId: args.client_id });
+  run: async (chat, args, call) => {
+    await chat.leaveQueue({ clientId: args.client_id, origin: call.origin });
     return { success: true, message: 'Left the queue. Call enter_queue to queue again.' };
   },
 });

@@ -40,10 +40,11 @@ export const listRooms = defineTool({
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },
   successFlag: false,
   parks: false,
-  run: async (chat, args) =>
+  run: async (chat, args, call) =>
     shape(
       await chat.listRooms({
         clientId: args.client_id,
+        origin: call.origin,
         query: args.query,
         limit: args.limit,
         cursor: args.cursor,

@@ -36,6 +36,10 @@ export const waitTimeout = {
 export const seq = (description: string) =>
   optional(z.number(), { type: 'integer', minimum: 0, description });
 
+/** The timeout result of a wait that a newer wait of the same participant took over. */
+export const SUPERSEDED_WAIT =
+  "Superseded: a newer wait of yours took this one's place (one participant holds only a few at once). That wait goes on; do not call again to replace this one, or your waits will keep ending each other.";
+
 /** Result pieces: a member and a message, as every result and push notification shows them. */
 export const memberShape = z.object({ user_id: z.string(), display_name: z.string() });
 

@@ -32,9 +32,10 @@ export const searchMessages = defineTool({
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   successFlag: false,
   parks: false,
-  run: async (chat, args) => {
+  run: async (chat, args, call) => {
     const hits = await chat.searchMessages({
       clientId: args.client_id,
+      origin: call.origin,
       query: args.query,
       roomId: args.room_id,
       limit: args.limit,

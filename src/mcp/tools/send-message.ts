@@ -39,8 +39,9 @@ export const sendMessage = defineTool({
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: true,
   parks: false,
-  run: async (chat, args) => {
+  run: async (chat, args, call) => {
     const sent = await chat.sendMessage({
+      origin: call.origin,
       roomId: args.room_id,
       message: args.message,
       clientId: args.client_id,

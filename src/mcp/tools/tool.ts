@@ -1,9 +1,12 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
 import type { ChatEvent, ChatService } from '../../chat/index.js';
+import type { CallOrigin } from '../caller.js';
 
 /** What a tool handler knows about the call beyond its arguments. */
 export interface CallContext {
+  /** Who called: the subject (with access control on) and whom limits count against. */
+  origin: CallOrigin;
   /** Aborts when the client cancels the call or its connection drops. */
   signal: AbortSignal;
   /** Registers what to undo if this call's answer is never delivered. */

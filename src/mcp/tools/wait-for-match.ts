@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { MatchWaitResult } from '../../chat/index.js';
-import { clientId, memberShape, optional, waitTimeout } from './schema-parts.js';
+import { clientId, memberShape, optional, SUPERSEDED_WAIT, waitTimeout } from './schema-parts.js';
 import { member } from './shaping.js';
 import { chatTool, defineTool, forwardExcept, type Json } from './tool.js';
 
@@ -21,6 +21,7 @@ export const waitForMatch = defineTool({
     room_id: z.string().optional(),
     partner: memberShape.optional(),
     timeout: z.boolean().optional(),
+    superseded: z.boolean().optional(),
     position: z.number().optional(),
     queue_length: z.number().optional(),
     message: z.string(),
@@ -31,6 +32,7 @@ export const waitForMatch = defineTool({
   run: async (chat, args, call) =>
     shape(
       await chat.waitForMatch({
+        origin: call.origin,
         clientId: args.client_id,
         timeout: args.timeout,
         signal: call.signal,
@@ -47,6 +49,16 @@ function shape(result: MatchWaitResult): Json {
       room_id: result.roomId,
       partner: member(result.partner),
       message: `Matched with ${result.partner.displayName}. Say hello with send_message, then call wait_for_message.`,
+    };
+  }
+  if (result.endedBy === 'superseded') {
+    return {
+      status: 'waiting',
+      timeout: true,
+      superseded: true,
+      position: result.position,
+      queue_length: result.queueLength,
+      message: SUPERSEDED_WAIT,
     };
   }
   return {

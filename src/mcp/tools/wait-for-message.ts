@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { MessageWaitResult } from '../../chat/index.js';
-import { clientId, messageShape, optional, roomId, seq, waitTimeout } from './schema-parts.js';
+import {
+  clientId,
+  messageShape,
+  optional,
+  roomId,
+  SUPERSEDED_WAIT,
+  seq,
+  waitTimeout,
+} from './schema-parts.js';
 import { message } from './shaping.js';
 import { CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
 
@@ -24,12 +32,14 @@ export const waitForMessage = defineTool({
     messages: z.array(messageShape).optional(),
     timeout: z.boolean().optional(),
     restarting: z.boolean().optional(),
+    superseded: z.boolean().optional(),
   }),
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: false,
   parks: true,
   run: async (chat, args, call) => {
     const result = await chat.waitForMessage({
+      origin: call.origin,
       roomId: args.room_id,
       clientId: args.client_id,
       timeout: args.timeout,
@@ -45,6 +55,7 @@ export const waitForMessage = defineTool({
 
 function shape(result: MessageWaitResult): Json {
   if (result.status === 'timeout') {
+    if (result.endedBy === 'superseded') return { timeout: true, superseded: true, message: SUPERSEDED_WAIT };
     return result.endedBy === 'shutdown'
       ? {
           timeout: true,

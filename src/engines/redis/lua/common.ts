@@ -26,7 +26,8 @@ local PRESENT = P .. 'present'
 -- The room directory: room id -> last activity (ms) of every named public room that has active
 -- members, so list_rooms reads rooms most recently active first without looking at the others.
 local DIRECTORY = P .. 'directory'
--- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep).
+-- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
+-- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end
 -- Credential digest -> user id.
 local function credential_key(digest) return P .. 'credential:' .. digest end
@@ -37,9 +38,13 @@ local function open_rooms_key(user) return P .. 'participant:' .. user .. ':room
 local function joined_rooms_key(user) return P .. 'participant:' .. user .. ':joined' end
 -- Send-rate token bucket: tokens, at.
 local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
+-- Token bucket for creating participants, per subject or client address: tokens, at.
+local function creation_bucket_key(limit_key) return P .. 'creations:' .. limit_key end
+-- Parked waits of a participant: wait id -> when it parked (ms).
+local function waits_key(user) return P .. 'participant:' .. user .. ':waits' end
 -- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
 -- topic and listing (id and topic folded, for directory queries) of named rooms, visibility
--- (set for private rooms only).
+-- and invite (set for private rooms only).
 local function room_key(room) return P .. 'room:' .. room end
 -- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
 -- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and

@@ -23,3 +23,52 @@ redis.call('HSET', key, 'tokens', string.format('%.17g', available), 'at', ARGV[
 redis.call('PEXPIRE', key, math.ceil((burst - available) * 1000 / rate) + 1000)
 return taken
 `);
+
+/**
+ * ARGV: limit key (a subject or a client address), now, rate per second, burst. Reply: 1 when a
+ * token was taken. The rule of takeSendToken, in the buckets for creating participants.
+ */
+export const takeCreationToken = writeScript(`
+local limit_key, now, rate, burst = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local key = creation_bucket_key(limit_key)
+local bucket = redis.call('HMGET', key, 'tokens', 'at')
+local available = burst
+if bucket[1] then
+  local elapsed = math.max(0, now - tonumber(bucket[2]))
+  available = math.min(burst, tonumber(bucket[1]) + elapsed * rate / 1000)
+end
+local taken = 0
+if available >= 1 then
+  available = available - 1
+  taken = 1
+end
+redis.call('HSET', key, 'tokens', string.format('%.17g', available), 'at', ARGV[2])
+redis.call('PEXPIRE', key, math.ceil((burst - available) * 1000 / rate) + 1000)
+return taken
+`);
+
+/**
+ * ARGV: user, wait id, now, max, max age (ms). Registers a parked wait; forgets waits older than
+ * the max age (their instance died without releasing them); unregisters and returns the oldest
+ * beyond max. The set expires with its newest wait.
+ */
+export const holdWait = writeScript(`
+local user, wait, now, max, max_age = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local key = waits_key(user)
+redis.call('ZREMRANGEBYSCORE', key, '-inf', '(' .. (now - max_age))
+redis.call('ZADD', key, now, wait)
+local extra = redis.call('ZCARD', key) - max
+local superseded = {}
+if extra > 0 then
+  superseded = redis.call('ZRANGE', key, 0, extra - 1)
+  redis.call('ZREM', key, unpack(superseded))
+end
+redis.call('PEXPIRE', key, max_age)
+return superseded
+`);
+
+/** ARGV: user, wait id. */
+export const releaseWait = writeScript(`
+redis.call('ZREM', waits_key(ARGV[1]), ARGV[2])
+return 1
+`);

@@ -5,23 +5,24 @@ import { readScript, writeScript } from './common.js';
  * IDENTITY_TTL after the last touch: identities unused for 30 days may be forgotten.
  */
 
-/** ARGV: user, credential digest, display name, now, identity ttl (s). */
+/** ARGV: user, credential digest, display name, now, identity ttl (s), owner ('' for none). */
 export const createParticipant = writeScript(`
-local user, digest, name, now, ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local user, digest, name, now, ttl, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = participant_key(user)
 redis.call('HSET', key, 'displayName', name, 'createdAt', now, 'lastSeenAt', now, 'credential', digest)
+if owner ~= '' then redis.call('HSET', key, 'owner', owner) end
 redis.call('EXPIRE', key, ttl)
 redis.call('SET', credential_key(digest), user, 'EX', ttl)
 return 1
 `);
 
-/** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt}. */
+/** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt, owner or false}. */
 export const findParticipant = readScript(`
 local user = redis.call('GET', credential_key(ARGV[1]))
 if not user then return false end
-local fields = redis.call('HMGET', participant_key(user), 'displayName', 'createdAt', 'lastSeenAt')
+local fields = redis.call('HMGET', participant_key(user), 'displayName', 'createdAt', 'lastSeenAt', 'owner')
 if not fields[1] then return false end
-return {user, fields[1], fields[2], fields[3]}
+return {user, fields[1], fields[2], fields[3], fields[4]}
 `);
 
 /**

@@ -3,19 +3,23 @@ import { readScript, writeScript } from './common.js';
 /** Named rooms, membership and leaving. */
 
 /**
- * ARGV: room, user, capacity, now, recent limit, notice (7 draft fields), then for a room this
- * call creates: topic, listing text (id and topic folded), visibility. Reply:
+ * ARGV: room, user, capacity, now, recent limit, notice (7 draft fields), create if missing
+ * ('1' or '0'), visibility, the new room's invite ('' for none), the invite presented ('' for
+ * none), then for a room this call creates: topic, listing text (id and topic folded). Reply:
  * {'created', room hash, members} | {'joined', room hash, members, recent, notice entry} |
- * {'already_member', room hash, members, recent} | {'room_full'} | {'chat_ended'}.
+ * {'already_member', room hash, members, recent} | {'room_full'} | {'chat_ended'} |
+ * {'room_not_found'}.
  */
 export const joinRoom = writeScript(`
 local room, user, capacity, now, recent_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local topic, listing, visibility = ARGV[13], ARGV[14], ARGV[15]
+local create, visibility, new_invite, invite = ARGV[13] == '1', ARGV[14], ARGV[15], ARGV[16]
+local topic, listing = ARGV[17], ARGV[18]
 local key = room_key(room)
 if redis.call('EXISTS', key) == 0 then
+  if not create then return {'room_not_found'} end
   redis.call('HSET', key, 'kind', 'named', 'capacity', capacity, 'createdAt', now, 'lastSeq', 0,
     'topic', topic, 'listing', listing)
-  if visibility == 'private' then redis.call('HSET', key, 'visibility', 'private') end
+  if visibility == 'private' then redis.call('HSET', key, 'visibility', 'private', 'invite', new_invite) end
   add_member(room, user, now, 0)
   return {'created', redis.call('HGETALL', key), active_members(room)}
 end
@@ -24,6 +28,10 @@ if is_active_member(room, user) then
   local last_seq = tonumber(redis.call('HGET', key, 'lastSeq'))
   return {'already_member', redis.call('HGETALL', key), active_members(room),
     entries_before(room, last_seq + 1, recent_limit)}
+end
+if redis.call('HGET', key, 'visibility') == 'private' then
+  local expected = redis.call('HGET', key, 'invite')
+  if not expected or invite == '' or invite ~= expected then return {'room_not_found'} end
 end
 local room_capacity = tonumber(redis.call('HGET', key, 'capacity'))
 if redis.call('ZCARD', members_key(room)) >= room_capacity then return {'room_full'} end
