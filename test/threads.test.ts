@@ -123,6 +123,13 @@ describe.each<Era>(['modern', 'legacy', 'sdk1'])('list_rooms (%s)', (era) => {
     const first = await c.call('join_room', { room_id: `${tag}-a`, display_name: 'A', topic: 'Échecs' });
     await c.call('join_room', { room_id: `${tag}-b`, display_name: 'B', topic: 'Go and chess' });
     await c.call('join_room', { room_id: `${tag}-c`, display_name: 'C' });
+    const hidden = await c.call('join_room', {
+      room_id: `${tag}-private`,
+      display_name: 'P',
+      visibility: 'private',
+      topic: 'secret',
+    });
+    expect(hidden).toMatchObject({ visibility: 'private', topic: 'secret', invite: expect.any(String) });
     const left = await c.call('join_room', { room_id: `${tag}-empty`, display_name: 'D' });
     await c.call('leave_chat', { room_id: `${tag}-empty`, client_id: left.client_id });
 
@@ -149,6 +156,8 @@ describe.each<Era>(['modern', 'legacy', 'sdk1'])('list_rooms (%s)', (era) => {
     } while (cursor);
     expect(pages).toEqual([`${tag}-c`, `${tag}-b`, `${tag}-a`]);
 
+    const secret = await c.call('list_rooms', { client_id: hidden.client_id, query: 'secret' });
+    expect((secret.rooms as Message[]).map((room) => room.room_id)).not.toContain(`${tag}-private`);
     const chess = await c.call('list_rooms', { client_id: first.client_id, query: 'CHESS' });
     expect((chess.rooms as Message[]).map((room) => room.room_id)).toContain(`${tag}-b`);
     const echecs = await c.call('list_rooms', { client_id: first.client_id, query: 'echecs' });
