@@ -21,7 +21,17 @@ describe.skipIf(skip !== undefined)(
     const clients: ChatClient[] = [];
 
     beforeAll(async () => {
-      const flags = ['--redis-url', TEST_REDIS_URL, '--redis-prefix', keyPrefix, '--rate-limit', '0'];
+      const flags = [
+        '--redis-url',
+        TEST_REDIS_URL,
+        '--redis-prefix',
+        keyPrefix,
+        '--rate-limit',
+        '0',
+        // 100 participants from one loopback address in a second: the creation limit would refuse most.
+        '--new-participants-per-minute',
+        '0',
+      ];
       [a, b] = await Promise.all([spawnServer(flags), spawnServer(flags)]);
     }, 60_000);
     afterAll(async () => {

@@ -23,6 +23,7 @@ import type {
 import {
   type ChatLimits,
   checkCapacity,
+  checkDisplayName,
   checkHistoryLimit,
   checkIdempotencyKey,
   checkInvite,
@@ -172,7 +173,8 @@ export class ChatService {
   }): Promise<Caller & JoinRoomResult> {
     return this.arrivals.join({
       roomId: checkRoomId(input.roomId),
-      displayName: input.displayName,
+      // Checked here too, so that a bad name is refused as such before any room is looked at.
+      displayName: checkDisplayName(input.displayName),
       clientId: input.clientId,
       origin: input.origin ?? LOCAL_ORIGIN,
       capacity: checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits),

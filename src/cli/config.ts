@@ -24,6 +24,8 @@ export interface ServeConfig {
   maxMessageBytes: number;
   maxRoomCapacity: number;
   rateLimit: number;
+  /** Serve the web chat at `/`. */
+  web: boolean;
   auth: AuthConfig;
   /** The base URL clients use (`https://chat.example.com`); undefined: http://HOST:PORT. */
   publicUrl: string | undefined;
@@ -118,6 +120,12 @@ export const SETTINGS = {
     flag: 'rate-limit',
     fallback: String(DEFAULT_LIMITS.sendRatePerSecond),
     help: 'Messages per second per client, burst twice that; 0 turns it off.',
+  },
+  web: {
+    env: 'MCP_CHAT_WEB',
+    flag: 'web',
+    fallback: 'on',
+    help: 'on or off: the web chat for people at /.',
   },
   auth: {
     env: 'MCP_CHAT_AUTH',
@@ -250,6 +258,10 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
   }
   const host = text(SETTINGS.host).trim();
   if (host === '') throw new ConfigError('MCP_CHAT_HOST (--host) must not be empty.');
+  const web = text(SETTINGS.web).trim().toLowerCase();
+  if (web !== 'on' && web !== 'off') {
+    throw new ConfigError(`MCP_CHAT_WEB (--web) must be on or off; got "${web}".`);
+  }
   const explicit = (setting: Setting) =>
     typeof values[setting.flag] === 'string' || Boolean(env[setting.env]);
   const { auth, publicUrl } = loadAuthConfig({ settings: SETTINGS, raw, explicit, host });
@@ -272,6 +284,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     maxMessageBytes: integer(SETTINGS.maxMessageBytes, 1, 1_048_576),
     maxRoomCapacity: integer(SETTINGS.maxRoomCapacity, 2, 10_000),
     rateLimit: number(SETTINGS.rateLimit, (n) => n >= 0, 'a number of messages per second, 0 or more'),
+    web: web === 'on',
     auth,
     publicUrl,
     maxWaits: integer(SETTINGS.maxWaits, 1, 1000),

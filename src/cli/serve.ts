@@ -4,8 +4,10 @@ import { RedisEngine } from '../engines/redis/engine.js';
 import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
 import { Metrics } from '../http/metrics.js';
+import { loadWebPage } from '../http/web-page.js';
 import { answerParkedCall } from '../mcp/parked-calls.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
+import { WEB_DIST_DIR } from '../web-assets.js';
 import { accessSettings } from './access.js';
 import type { ServeConfig } from './config.js';
 
@@ -130,6 +132,7 @@ export async function startServer(
     releaseWaits: () => chat.stopWaits(),
     renderMetrics: () => metrics.render(),
     logger,
+    webPage: config.web ? loadWebPage(WEB_DIST_DIR) : undefined,
   });
   const presence = new PresenceSweeper(chat, {
     removed: (userIds) => logger.info({ users: userIds }, 'idle participants left their queue and rooms'),

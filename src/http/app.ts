@@ -9,6 +9,7 @@ import type { RequestCaller } from './auth/types.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
 import { hostAllowed, isLoopbackHost, originAllowed } from './origin.js';
 import { sendJson, sendRpcError } from './replies.js';
+import type { WebPage } from './web-page.js';
 
 export interface HttpAppOptions {
   host: string;
@@ -29,6 +30,8 @@ export interface HttpAppOptions {
   /** Renders `/metrics` (Prometheus text format). */
   renderMetrics: () => Promise<{ contentType: string; body: string }>;
   logger: Logger;
+  /** The web chat at `/` (off with MCP_CHAT_WEB=off). */
+  webPage?: WebPage;
 }
 
 /** How far back a reconnecting 2025-era GET stream can resume with Last-Event-ID. */
@@ -170,6 +173,7 @@ export class HttpApp {
       res.writeHead(200, { 'content-type': contentType }).end(body);
       return;
     }
+    if (this.options.webPage?.serve(req, res, path ?? '/')) return;
     if (path !== '/mcp') {
       sendJson(res, 404, { error: 'Not found. The MCP endpoint is /mcp.' });
       return;

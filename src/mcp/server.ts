@@ -2,6 +2,7 @@ import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@m
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
+import { registerRoomView } from './app-resource.js';
 import { originOf } from './caller.js';
 import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
@@ -70,10 +71,11 @@ interface SessionHooks {
  */
 function buildServer(deps: ChatServerDeps, session: SessionHooks | undefined): Server {
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, logging: {} },
+    capabilities: { tools: { listChanged: false }, logging: {}, resources: { listChanged: false } },
     instructions: INSTRUCTIONS,
   });
   server.setRequestHandler('tools/list', () => ({ tools: TOOL_LIST }));
+  registerRoomView(server);
   server.setRequestHandler('tools/call', (request, ctx) => {
     const { name, arguments: args } = request.params;
     if (!isToolName(name)) {

@@ -1,5 +1,6 @@
 import type { Tool } from '@modelcontextprotocol/server';
 import { z } from 'zod';
+import { ROOM_VIEW_TOOL_META, TOOLS_WITH_ROOM_VIEW } from './app-resource.js';
 import { errorShape } from './results.js';
 import { toolList } from './tools/index.js';
 
@@ -25,4 +26,5 @@ export const TOOL_LIST: Tool[] = toolList.map((tool) => ({
   inputSchema: jsonSchema(tool.input, 'input'),
   outputSchema: jsonSchema(z.union([tool.output, errorShape]), 'output') as Tool['outputSchema'],
   annotations: { title: tool.title, ...tool.annotations },
+  ...(TOOLS_WITH_ROOM_VIEW.has(tool.name) ? { _meta: ROOM_VIEW_TOOL_META } : {}),
 }));

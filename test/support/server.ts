@@ -33,6 +33,7 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     maxMessageBytes: 16_384,
     maxRoomCapacity: 50,
     rateLimit: 0,
+    web: true,
     auth: { mode: 'none' },
     publicUrl: undefined,
     maxWaits: 4,
