@@ -108,14 +108,11 @@ export interface ChatEngine {
   membersOf(roomId: string): Promise<Member[]>;
 
   /**
-   * The room directory: named public rooms that have not ended and have at least one active
-   * member, most recently active first (ties: room id descending). A room's activity is its
-   * creation and every message appended to it, notices included. With `query` (already folded,
-   * see chat/search-text.ts), only rooms whose id or topic, folded, contains it. `after` continues
-   * from the last room of a previous page; `next` is set when more rooms may follow.
-   * Stays fast with 100,000 rooms: engines keep an index by activity. An engine may bound the
-   * rooms one call examines for a `query` (say so in the README); it then returns fewer rooms
-   * than `limit` with a `next`.
+   * The directory: open named public rooms with an active member, most recently active first
+   * (creation and every append count; ties: room id descending). `query` (folded, see
+   * chat/search-text.ts): only rooms whose folded id or topic contains it. `after` continues a
+   * page; `next` is set when more may follow. Indexed by activity, so fast with 100,000 rooms; an
+   * engine may bound the rooms one `query` call examines (README), returning fewer with a `next`.
    */
   listRooms(request: DirectoryRequest): Promise<DirectoryPage>;
 
