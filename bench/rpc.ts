@@ -17,8 +17,14 @@ export class HttpClient {
     this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
-  post(body: string, headers: Record<string, string>, signal?: AbortSignal): Promise<HttpResponse> {
-    return this.request('POST', { 'content-type': 'application/json', ...headers }, body, signal);
+  /** `onResponse` is told when the status line arrives (before the body has been read). */
+  post(
+    body: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    onResponse?: () => void,
+  ): Promise<HttpResponse> {
+    return this.request('POST', { 'content-type': 'application/json', ...headers }, body, signal, onResponse);
   }
 
   request(
@@ -26,6 +32,7 @@ export class HttpClient {
     headers: Record<string, string>,
     body?: string,
     signal?: AbortSignal,
+    onResponse?: () => void,
   ): Promise<HttpResponse> {
     return new Promise((resolve, reject) => {
       const req = request(
@@ -38,6 +45,7 @@ export class HttpClient {
           signal,
         },
         (res) => {
+          onResponse?.();
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () =>

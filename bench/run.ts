@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { LoadSpec } from './load.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { ratio, round } from './stats.js';
+import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -32,6 +33,7 @@ const settings = quick
       matchingMs: 1000,
       findingRooms: 300,
       findingMessages: 5,
+      stdioSamples: 100,
     }
   : {
       ms: 5000,
@@ -43,6 +45,7 @@ const settings = quick
       matchingMs: 5000,
       findingRooms: 2000,
       findingMessages: 10,
+      stdioSamples: 200,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -250,6 +253,9 @@ async function main(): Promise<void> {
       send_per_s_c16: (sendThroughput.c16 as { mcp_chat_send_per_s: number }).mcp_chat_send_per_s,
     };
     log(`directory and search: ${JSON.stringify(directoryAndSearch)}`);
+    // Two `mcp-chat stdio` processes on one file, beside the in-process wake-up in the same run.
+    const stdioWakeup = await measureStdioWakeup(settings.stdioSamples);
+    log(`stdio wakeup: ${JSON.stringify(stdioWakeup)}`);
 
     const c64 = sendThroughput.c64 as { ratio_to_sdk: number };
     const report = {
@@ -269,7 +275,9 @@ async function main(): Promise<void> {
       session_churn: sessionChurn,
       queue_matching: queueMatching,
       directory_and_search: directoryAndSearch,
+      stdio_wakeup: stdioWakeup,
       targets: {
+        stdio_wakeup_p99_ms: stdioWakeup.target_p99_ms,
         send_c64_ratio_to_sdk: { value: c64.ratio_to_sdk, at_least: 0.5, met: c64.ratio_to_sdk >= 0.5 },
         latency_p99_ratio_to_sdk: {
           value: deliveryLatency.p99_ratio_to_sdk,

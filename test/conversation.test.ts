@@ -334,6 +334,8 @@ describe('named rooms', () => {
           ],
         },
       ],
+      // get_status is about no room in particular: every room with something unread is named.
+      unread: [{ room_id: 'pages', count: 12, latest: { sender: 'Pia', message: 'm12', seq: 13 } }],
     });
   });
 });

@@ -7,6 +7,7 @@ import { leavingCases } from './engine-contract/leaving.js';
 import { logCases } from './engine-contract/log.js';
 import { participantsCases } from './engine-contract/participants.js';
 import { portGuarantees } from './engine-contract/port.js';
+import { readPositionCases } from './engine-contract/read-position.js';
 import { roomsCases } from './engine-contract/rooms.js';
 
 /**
@@ -53,5 +54,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     leavingCases(t);
     findingCases(t);
     accessCases(t);
+    readPositionCases(t);
   });
 }

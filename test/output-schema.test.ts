@@ -18,6 +18,7 @@ const failingCalls: [string, Record<string, unknown>][] = [
   ['leave_queue', { client_id: 'c_unknown' }],
   ['list_rooms', { client_id: 'c_unknown' }],
   ['search_messages', { client_id: 'c_unknown', query: 'hello' }],
+  ['mark_read', { room_id: 'schema-check', client_id: 'c_unknown', seq: 1 }],
 ];
 
 // Found by the MCP Inspector: clients that validate structuredContent against outputSchema do so

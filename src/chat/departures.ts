@@ -29,11 +29,15 @@ export class Departures {
     if (outcome.kind !== 'left') throw refusal(room.roomId, outcome);
     const remaining = outcome.remaining.map((member) => member.userId);
     if (outcome.farewell) await announce(this.engine.bus, room.roomId, outcome.farewell, remaining);
+    const written = outcome.farewell
+      ? { seq: outcome.farewell.seq, messageId: outcome.farewell.messageId }
+      : undefined;
     await tell(this.engine.bus, remaining, {
       type: 'partner_left',
       roomId: room.roomId,
       member: leaver,
       reason,
+      ...(written ? { farewell: written } : {}),
     });
   }
 

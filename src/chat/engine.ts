@@ -1,3 +1,4 @@
+import type { FindingPort } from './finding-port.js';
 import type {
   ChatMessage,
   Member,
@@ -6,10 +7,12 @@ import type {
   NewParticipant,
   Participant,
   Room,
-  RoomListing,
   RoomSummary,
   RoomVisibility,
+  UnreadRoom,
 } from './types.js';
+
+export type { DirectoryCursor, DirectoryPage, DirectoryRequest, SearchRequest } from './finding-port.js';
 
 /**
  * The port the chat needs: where chat state lives and how instances wake each other.
@@ -30,7 +33,7 @@ import type {
  * - Every engine takes `EngineOptions` and honours them as written there: retention of the room
  *   log, and idempotency keys remembered for `IDEMPOTENCY_WINDOW_SECONDS` whatever the retention.
  */
-export interface ChatEngine {
+export interface ChatEngine extends FindingPort {
   /** How events reach waiters on this instance and on every other instance sharing the store. */
   readonly bus: EventBus;
 
@@ -104,17 +107,14 @@ export interface ChatEngine {
   /** Active (not ended) rooms the participant is a member of, with unread counts. */
   roomsOf(userId: string): Promise<RoomSummary[]>;
 
-  /** The active members of a room in the order they joined (empty for a room that does not exist). */
-  membersOf(roomId: string): Promise<Member[]>;
-
   /**
-   * The directory: open named public rooms with an active member, most recently active first
-   * (creation and every append count; ties: room id descending). `query` (folded, see
-   * chat/search-text.ts): only rooms whose folded id or topic contains it. `after` continues a
-   * page; `next` is set when more may follow. Indexed by activity, so fast with 100,000 rooms; an
-   * engine may bound the rooms one `query` call examines (README), returning fewer with a `next`.
+   * What waits for the participant, for the `unread` summary every answer carries: each active
+   * (not ended) room it is a member of, but `exceptRoomId`, that has messages from others (and
+   * system notices) past its cursor, with their count and the newest of them. Rooms with nothing
+   * unread are left out; the order is unspecified. One call, reading only the participant's own
+   * rooms: a room whose last seq is at the cursor costs no scan of its log.
    */
-  listRooms(request: DirectoryRequest): Promise<DirectoryPage>;
+  unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]>;
 
   // --- the log ------------------------------------------------------------------------------------
 
@@ -137,6 +137,15 @@ export interface ChatEngine {
   takeUnread(request: TakeRequest): Promise<TakeResult>;
 
   /**
+   * Read position: moves an active member's cursor forward to `seq`, atomically. Never back (a
+   * `seq` at or below the cursor changes nothing) and never past the room's last message (refused
+   * with `beyond_end`, nothing changed). Like `takeUnread`, it works in a room that has ended.
+   * `remaining` counts the messages from others still past the cursor afterwards. Refuses with
+   * `room_not_found`, `chat_ended` (a former member of an ended room) or `not_in_room`.
+   */
+  markRead(request: MarkReadRequest): Promise<MarkReadOutcome>;
+
+  /**
    * Undoes a take whose answer could not be delivered (the wait was cancelled meanwhile): moves
    * the cursor from `from` back to `to`, only if it still stands at `from`.
    */
@@ -148,15 +157,6 @@ export interface ChatEngine {
    * whether more messages lie beyond the page in the direction of paging.
    */
   readHistory(request: HistoryRequest): Promise<HistoryPage>;
-
-  /**
-   * Full-text search, newest first, at most `limit` messages that contain every phrase (each a
-   * list of folded words that must occur in this order, see chat/search-text.ts). Only rooms the
-   * participant is or was a member of (only `roomId` when given), and in a room it left only
-   * messages up to its leave. System messages are not searched. An engine may bound the
-   * messages one call examines (say so in the README); every hit it returns is still a match.
-   */
-  searchMessages(request: SearchRequest): Promise<ChatMessage[]>;
 
   // --- limits and health --------------------------------------------------------------------------
 
@@ -259,7 +259,14 @@ export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
   | { type: 'matched'; roomId: string; partner: Member }
   | { type: 'member_joined'; roomId: string; member: Member }
-  | { type: 'partner_left'; roomId: string; member: Member; reason: LeaveReason }
+  | {
+      type: 'partner_left';
+      roomId: string;
+      member: Member;
+      reason: LeaveReason;
+      /** The system message the leave wrote, when anybody remained to read it. */
+      farewell?: { seq: number; messageId: string };
+    }
   /** On a user topic: these parked waits of the participant were superseded by newer ones. */
   | { type: 'superseded'; waitIds: string[] }
   | { type: 'resync' };
@@ -360,6 +367,17 @@ export interface TakeResult {
   cursorAfter: number;
 }
 
+export interface MarkReadRequest {
+  roomId: string;
+  userId: string;
+  seq: number;
+}
+
+export type MarkReadOutcome =
+  | { kind: 'marked'; cursor: number; remaining: number }
+  | { kind: 'beyond_end'; lastSeq: number }
+  | RoomRefusal;
+
 export interface HistoryRequest {
   roomId: string;
   limit: number;
@@ -373,28 +391,4 @@ export interface HistoryPage {
   latestSeq: number;
   /** The cursor of every active member of the room, by user id: how far each has read. */
   readBy: Record<string, number>;
-}
-
-/** Where a directory page ends: the last room listed, by its place in the order. */
-export interface DirectoryCursor {
-  lastActivity: number;
-  roomId: string;
-}
-
-export interface DirectoryRequest {
-  query?: string;
-  limit: number;
-  after?: DirectoryCursor;
-}
-
-export interface DirectoryPage {
-  rooms: RoomListing[];
-  next?: DirectoryCursor;
-}
-
-export interface SearchRequest {
-  userId: string;
-  phrases: string[][];
-  roomId?: string;
-  limit: number;
 }

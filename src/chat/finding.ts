@@ -1,5 +1,6 @@
-import type { ChatEngine, DirectoryCursor } from './engine.js';
+import type { ChatEngine, DirectoryCursor, HistoryPage } from './engine.js';
 import { ChatError } from './errors.js';
+import type { Participants } from './participants.js';
 import { checkLimit, checkQuery, checkRoomId, DIRECTORY_LIMIT, SEARCH_LIMIT } from './rules.js';
 import { foldText, searchPhrases } from './search-text.js';
 import type { ChatMessage, Origin, RoomListing } from './types.js';
@@ -67,4 +68,30 @@ function decodeCursor(cursor: string): DirectoryCursor {
 function splitOnce(value: string): [string, string | undefined] {
   const colon = value.indexOf(':');
   return colon === -1 ? [value, undefined] : [value.slice(0, colon), value.slice(colon + 1)];
+}
+
+/** The tools that find rooms and messages, for a caller identified by its client_id. */
+export class Finder {
+  constructor(
+    private readonly engine: ChatEngine,
+    private readonly participants: Participants,
+  ) {}
+
+  /** The directory: open public rooms with people in them, most recently active first. */
+  async listRooms(input: Asked<DirectoryQuery>): Promise<DirectoryResult> {
+    await this.participants.identify(input.clientId, input.origin?.subject);
+    return listRooms(this.engine, input);
+  }
+
+  /** Full-text search of what was said in the rooms the caller is or was in, newest first. */
+  async searchMessages(input: Asked<SearchQuery>): Promise<ChatMessage[]> {
+    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
+    return searchMessages(this.engine, caller.userId, input);
+  }
+}
+
+/** read_by shows how far the others have read; the caller knows its own place. */
+export function othersReadBy(page: HistoryPage, userId: string): HistoryPage {
+  const { [userId]: _own, ...readBy } = page.readBy;
+  return { ...page, readBy };
 }

@@ -7,13 +7,16 @@ export type { ChatEngine, ChatEvent, HistoryPage, LeaveReason } from './engine.j
 export { ChatError, ERROR_CODES, type ErrorCode, StorageUnavailableError } from './errors.js';
 export type { DirectoryResult } from './finding.js';
 export { PresenceSweeper, type SweepReport, type SweepResult } from './presence.js';
+export { UNREAD_PREVIEW_CHARS } from './read-position.js';
 export type {
   Caller,
   JoinRoomResult,
+  MarkReadResult,
   MatchWaitResult,
   MessageWaitResult,
   QueueStanding,
   StatusResult,
+  UnreadNote,
   WaitEnd,
 } from './results.js';
 export {

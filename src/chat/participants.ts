@@ -5,11 +5,22 @@ import type { Caller } from './results.js';
 import { checkDisplayName } from './rules.js';
 import type { Origin, Participant } from './types.js';
 
+/** How many recent callers' user ids are kept in memory (about 100 bytes each). */
+const RECENT_CALLERS = 10_000;
+
 /**
  * Who is calling: turns a client_id into a participant (recording the activity presence relies
  * on), or makes a new participant with a fresh client_id.
  */
 export class Participants {
+  /**
+   * Credential digest -> user id of callers identified lately (a user id never changes for a
+   * credential), so what follows a successful call (the `unread` summary, binding push) needs no
+   * second lookup. Never used to identify a caller: `identify` always asks the engine. Bounded;
+   * the oldest entry goes first.
+   */
+  private readonly recent = new Map<string, string>();
+
   constructor(
     private readonly engine: ChatEngine,
     private readonly ids: IdSource,
@@ -25,9 +36,11 @@ export class Participants {
    * whether it exists.
    */
   async identify(clientId: string, subject: string | undefined): Promise<Caller> {
-    const participant = await this.engine.findParticipant(credentialDigest(clientId));
+    const digest = credentialDigest(clientId);
+    const participant = await this.engine.findParticipant(digest);
     if (!participant || (subject !== undefined && participant.owner !== subject))
       throw unknownClient(clientId);
+    this.remember(digest, participant.userId);
     const now = this.clock.now();
     // Presence needs about a second of resolution; skipping closer touches saves a write per call.
     if (now - participant.lastSeenAt >= 1000) {
@@ -62,13 +75,15 @@ export class Participants {
       lastSeenAt: now,
       owner: origin.subject ?? null,
     };
+    const digest = credentialDigest(newClientId);
     await this.engine.createParticipant({
       userId: participant.userId,
-      credential: credentialDigest(newClientId),
+      credential: digest,
       displayName: participant.displayName,
       now,
       owner: participant.owner,
     });
+    this.remember(digest, participant.userId);
     return { ...participant, clientId: newClientId };
   }
 
@@ -86,6 +101,20 @@ export class Participants {
 
   /** The public user id behind a client_id, or null; records no activity (for binding push channels). */
   async userIdOf(clientId: string): Promise<string | null> {
-    return (await this.engine.findParticipant(credentialDigest(clientId)))?.userId ?? null;
+    const digest = credentialDigest(clientId);
+    const known = this.recent.get(digest);
+    if (known !== undefined) return known;
+    const userId = (await this.engine.findParticipant(digest))?.userId ?? null;
+    if (userId !== null) this.remember(digest, userId);
+    return userId;
+  }
+
+  private remember(digest: string, userId: string): void {
+    this.recent.delete(digest);
+    this.recent.set(digest, userId);
+    if (this.recent.size > RECENT_CALLERS) {
+      const oldest = this.recent.keys().next();
+      if (!oldest.done) this.recent.delete(oldest.value);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { ChatEngine } from './engine.js';
 import { ChatError } from './errors.js';
+import type { Clock, IdSource } from './identity.js';
 import { REPLY_PREVIEW_LENGTH } from './rules.js';
 import type { Member, MessageDraft } from './types.js';
 
@@ -13,15 +14,17 @@ type Threading = Pick<MessageDraft, 'replyTo' | 'replyPreview' | 'mentions'>;
 /** A new message of `sender` in `roomId`, with what it answers and whom it names. */
 export async function composeMessage(
   engine: ChatEngine,
-  request: { roomId: string; sender: Member; text: string; replyTo?: number; messageId: string; now: number },
+  ids: IdSource,
+  clock: Clock,
+  request: { roomId: string; caller: Member; text: string; replyTo?: number },
 ): Promise<MessageDraft> {
-  const { roomId, sender, text, replyTo } = request;
+  const { roomId, caller: sender, text, replyTo } = request;
   return {
-    messageId: request.messageId,
+    messageId: ids.messageId(),
     senderId: sender.userId,
     senderName: sender.displayName,
     text,
-    createdAt: request.now,
+    createdAt: clock.now(),
     system: false,
     disconnect: false,
     ...(await threading(engine, { roomId, senderId: sender.userId, text, replyTo })),

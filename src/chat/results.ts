@@ -52,3 +52,19 @@ export interface StatusResult {
   position?: number;
   rooms: RoomSummary[];
 }
+
+/** A room where messages from others wait, as the `unread` summary of every answer shows it. */
+export interface UnreadNote {
+  roomId: string;
+  count: number;
+  /** The newest unread message: its sender's name, its first characters, its seq. */
+  latest: { sender: string; message: string; seq: number };
+}
+
+export interface MarkReadResult {
+  roomId: string;
+  /** Where the cursor stands now. */
+  readUpTo: number;
+  /** Messages from others still unread in the room. */
+  remaining: number;
+}

@@ -4,20 +4,23 @@ import { Arrivals } from './arrivals.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
-import * as finding from './finding.js';
+import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
+import { type MarkReadInput, ReadPosition } from './read-position.js';
 import { composeMessage } from './replies.js';
 import type {
   Caller,
   JoinRoomResult,
+  MarkReadResult,
   MatchWaitResult,
   MessageWaitResult,
   QueueStanding,
   StatusResult,
+  UnreadNote,
   WaitEnd,
 } from './results.js';
 import {
@@ -58,8 +61,11 @@ export class ChatService {
   private readonly ids: IdSource;
   private readonly clock: Clock;
   private readonly participants: Participants;
+  /** list_rooms and search_messages. */
+  readonly finder: Finder;
   private readonly presence: Presence;
   private readonly departures: Departures;
+  private readonly readPosition: ReadPosition;
   private readonly waitSlots: WaitSlots;
   private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
@@ -77,10 +83,12 @@ export class ChatService {
     this.ids = ids;
     this.clock = clock;
     this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
+    this.finder = new Finder(engine, this.participants);
     this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
     this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
+    this.readPosition = new ReadPosition(engine, this.participants);
     // Every parked wait listens to this one signal: thousands of listeners are expected.
     setMaxListeners(0, this.stopping.signal);
   }
@@ -190,7 +198,8 @@ export class ChatService {
     clientId: string;
     origin?: Origin;
     idempotencyKey?: string;
-    /** The seq of the earlier message in the room that this one answers. */
+    /** Read position: the caller saw the messages up to this seq some other way. */
+    readUpTo?: number;
     replyTo?: number;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
@@ -200,14 +209,9 @@ export class ChatService {
     const replyTo = checkSeq('reply_to', input.replyTo);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
-    const draft = await composeMessage(this.engine, {
-      roomId,
-      sender: caller,
-      text,
-      replyTo,
-      messageId: this.ids.messageId(),
-      now: this.clock.now(),
-    });
+    // Before the append: a bad read_up_to refuses the call with nothing sent.
+    await this.readPosition.readUpTo(roomId, caller.userId, input.readUpTo);
+    const draft = await composeMessage(this.engine, this.ids, this.clock, { roomId, caller, text, replyTo });
     const outcome = await this.engine.appendMessage({ roomId, userId: caller.userId, idempotencyKey, draft });
     if (outcome.kind === 'stored') {
       await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
@@ -293,22 +297,7 @@ export class ChatService {
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireReader(this.engine, roomId, caller.userId);
-    const page = await this.engine.readHistory({ roomId, limit, before, after });
-    // read_by shows how far the others have read; the caller knows its own place.
-    const { [caller.userId]: _own, ...readBy } = page.readBy;
-    return { ...page, readBy };
-  }
-
-  /** The directory: open public rooms with people in them, most recently active first. */
-  async listRooms(input: finding.Asked<finding.DirectoryQuery>): Promise<finding.DirectoryResult> {
-    await this.participants.identify(input.clientId, input.origin?.subject);
-    return finding.listRooms(this.engine, input);
-  }
-
-  /** Full-text search of what was said in the rooms the caller is or was in, newest first. */
-  async searchMessages(input: finding.Asked<finding.SearchQuery>): Promise<ChatMessage[]> {
-    const caller = await this.participants.identify(input.clientId, input.origin?.subject);
-    return finding.searchMessages(this.engine, caller.userId, input);
+    return othersReadBy(await this.engine.readHistory({ roomId, limit, before, after }), caller.userId);
   }
 
   async leaveChat(input: { roomId: string; clientId: string; origin?: Origin }): Promise<void> {
@@ -325,6 +314,16 @@ export class ChatService {
     if (!(await this.engine.leaveQueue(caller.userId))) throw notInQueue();
     // A wait_for_match of the caller's, here or on another instance, looks again and ends.
     await tell(this.engine.bus, [caller.userId], { type: 'resync' });
+  }
+
+  /** mark_read: moves the caller's cursor forward, so no wait hands over what it already saw. */
+  markRead(input: MarkReadInput): Promise<MarkReadResult> {
+    return this.readPosition.markReadFor(input);
+  }
+
+  /** What waits for the caller in its rooms but `exceptRoomId` (the `unread` on every answer). */
+  unreadFor(clientId: string, exceptRoomId?: string): Promise<UnreadNote[]> {
+    return this.readPosition.unreadFor(clientId, exceptRoomId);
   }
 
   async getStatus(input: { clientId: string; origin?: Origin }): Promise<StatusResult> {

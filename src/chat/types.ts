@@ -124,6 +124,15 @@ export interface RoomSummary {
   members: Member[];
 }
 
+/** A room where messages from others wait past the member's cursor: what `unread` on every answer shows. */
+export interface UnreadRoom {
+  roomId: string;
+  /** Messages from others (and system notices) past the member's cursor. */
+  count: number;
+  /** The newest of them. */
+  latest: ChatMessage;
+}
+
 /** A room as the directory shows it to someone looking for people to talk to. */
 export interface RoomListing {
   roomId: string;

@@ -4,11 +4,14 @@ import { runChat } from './chat/index.js';
 import { ChatUsageError } from './chat/options.js';
 import { ConfigError, loadServeConfig, serveHelp } from './config.js';
 import { createLogger, startServer } from './serve.js';
+import { runStdio } from './stdio.js';
+import { stdioHelp } from './stdio-options.js';
 
-const USAGE = `Usage: mcp-chat [serve|chat] [options]
+const USAGE = `Usage: mcp-chat [serve|stdio|chat] [options]
 
 Commands:
   serve    Run the MCP Chat server (the default). See: mcp-chat serve --help
+  stdio    An MCP server on stdin/stdout, for clients that start servers. See: mcp-chat stdio --help
   chat     Chat from a terminal through a running server. See: mcp-chat chat --help
 
 Options:
@@ -53,6 +56,23 @@ async function serve(args: string[]): Promise<void> {
   process.once('SIGINT', onSignal);
 }
 
+async function stdio(args: string[]): Promise<void> {
+  if (args.includes('--help') || args.includes('-h')) {
+    // stderr: even the help never lands on a protocol stream by accident.
+    console.error(stdioHelp());
+    return;
+  }
+  try {
+    await runStdio(args, process.env);
+  } catch (error) {
+    // Only stderr: stdout is the protocol.
+    console.error(`mcp-chat stdio: ${(error as Error).message}`);
+    const usage =
+      error instanceof ConfigError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    process.exit(usage ? 2 : 1);
+  }
+}
+
 async function chat(args: string[]): Promise<void> {
   try {
     // Exits explicitly: the MCP client may keep idle sockets open for a while after the chat is over.
@@ -76,6 +96,7 @@ async function main(argv: string[]): Promise<void> {
   }
   if (command === undefined || command.startsWith('-')) return serve(argv);
   if (command === 'serve') return serve(rest);
+  if (command === 'stdio') return stdio(rest);
   if (command === 'chat') return chat(rest);
   console.error(`mcp-chat: unknown command "${command}".\n\n${USAGE}`);
   process.exit(2);

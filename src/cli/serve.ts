@@ -39,7 +39,10 @@ const STORAGE_CONNECT_GRACE_MS = 2000;
  * answers 503 and calls answer `unavailable` until it is up. `connected` resolves once storage
  * can be used.
  */
-function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; connected: Promise<void> } {
+export function openEngine(
+  config: ServeConfig,
+  logger: Logger,
+): { engine: ChatEngine; connected: Promise<void> } {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
   if (config.redisUrl !== undefined) {
     const engine = new RedisEngine({
@@ -69,6 +72,35 @@ function openEngine(config: ServeConfig, logger: Logger): { engine: ChatEngine; 
   };
 }
 
+/** The chat over an engine, with the operator's limits (shared by `serve` and `stdio`). */
+export function createChat(config: ServeConfig, engine: ChatEngine): ChatService {
+  return new ChatService({
+    engine,
+    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
+    limits: {
+      maxMessageBytes: config.maxMessageBytes,
+      maxRoomCapacity: config.maxRoomCapacity,
+      sendRatePerSecond: config.rateLimit,
+      maxWaits: config.maxWaits,
+      newParticipantsPerMinute: config.newParticipantsPerMinute,
+    },
+  });
+}
+
+/** The idle sweep, reporting to the log. */
+export function presenceSweeper(chat: ChatService, logger: Logger): PresenceSweeper {
+  return new PresenceSweeper(chat, {
+    removed: (userIds) => logger.info({ users: userIds }, 'idle participants left their queue and rooms'),
+    failed: (error, userId) =>
+      userId === undefined
+        ? logger.warn({ err: error }, 'presence sweep failed')
+        : logger.warn(
+            { err: error, user: userId },
+            'idle participant could not be removed; retried next round',
+          ),
+  });
+}
+
 /** Whether `promise` settled within `ms`. */
 async function settlesWithin(promise: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
@@ -95,17 +127,7 @@ export async function startServer(
       'storage is not reachable yet; /healthz answers 503 and calls answer unavailable until it is',
     );
   }
-  const chat = new ChatService({
-    engine,
-    idleTimeoutMs: config.idleTimeoutSeconds * 1000,
-    limits: {
-      maxMessageBytes: config.maxMessageBytes,
-      maxRoomCapacity: config.maxRoomCapacity,
-      sendRatePerSecond: config.rateLimit,
-      maxWaits: config.maxWaits,
-      newParticipantsPerMinute: config.newParticipantsPerMinute,
-    },
-  });
+  const chat = createChat(config, engine);
   let app: HttpApp | undefined;
   const metrics = new Metrics({
     sessions: () => app?.sessionCount ?? 0,
@@ -134,16 +156,7 @@ export async function startServer(
     logger,
     webPage: config.web ? loadWebPage(WEB_DIST_DIR) : undefined,
   });
-  const presence = new PresenceSweeper(chat, {
-    removed: (userIds) => logger.info({ users: userIds }, 'idle participants left their queue and rooms'),
-    failed: (error, userId) =>
-      userId === undefined
-        ? logger.warn({ err: error }, 'presence sweep failed')
-        : logger.warn(
-            { err: error, user: userId },
-            'idle participant could not be removed; retried next round',
-          ),
-  });
+  const presence = presenceSweeper(chat, logger);
   const url = await app.listen();
   presence.start();
   logger.info(

@@ -19,22 +19,3 @@ export function takeToken(
   if (available < 1) return { bucket: { tokens: available, at: now }, taken: false };
   return { bucket: { tokens: available - 1, at: now }, taken: true };
 }
-
-/** Token buckets kept in this process's memory, one per participant (for single-process engines). */
-export class BucketTable {
-  private readonly buckets = new Map<string, Bucket>();
-
-  take(userId: string, rule: { now: number; ratePerSecond: number; burst: number }): boolean {
-    const { bucket, taken } = takeToken(this.buckets.get(userId), rule.now, rule.ratePerSecond, rule.burst);
-    this.buckets.set(userId, bucket);
-    if (this.buckets.size > 10_000) this.forgetFull(rule);
-    return taken;
-  }
-
-  /** A full bucket holds nothing worth keeping: dropping it changes no decision. */
-  private forgetFull({ now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number }) {
-    for (const [userId, bucket] of this.buckets) {
-      if (bucket.tokens + ((now - bucket.at) * ratePerSecond) / 1000 >= burst) this.buckets.delete(userId);
-    }
-  }
-}

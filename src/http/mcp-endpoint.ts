@@ -14,6 +14,7 @@ import type { RequestCaller } from './auth/types.js';
 import { readBody } from './body.js';
 import { callStream } from './call-stream.js';
 import type { ReplayWindow } from './event-store.js';
+import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendRpcError } from './replies.js';
 
@@ -85,6 +86,10 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       body = JSON.parse(read.text);
     } catch {
       sendRpcError(res, 400, -32700, 'Parse error: the request body is not valid JSON.');
+      return;
+    }
+    if (nestedDeeperThan(body, MAX_JSON_DEPTH)) {
+      sendRpcError(res, 400, -32600, `Invalid Request: JSON nested more than ${MAX_JSON_DEPTH} levels deep.`);
       return;
     }
     const route = classifyInboundRequest({

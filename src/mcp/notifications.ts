@@ -40,7 +40,7 @@ export function pushFor(event: ChatEvent): PushNotification | null {
   }
 }
 
-const LEAVE_WORDS = {
+export const LEAVE_WORDS = {
   left: 'left the chat',
   timeout: 'idle for too long',
   disconnected: 'disconnected',

@@ -1,10 +1,11 @@
-import { SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
+import { CLIENT_INFO_META_KEY, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
 import type { ChatEvent } from '../chat/index.js';
 import type { CallOrigin } from './caller.js';
 import { pushFor } from './notifications.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
 import { reportProgress, runTool } from './tool-call.js';
 import { isToolName, type ToolName, toolNamed } from './tools/index.js';
+import { defaultWaitSeconds } from './wait-defaults.js';
 
 /**
  * The lean lane for parked waits of the 2026-07-28 era.
@@ -24,6 +25,8 @@ export interface ParkedCall {
   name: ToolName;
   args: unknown;
   progressToken: string | number | undefined;
+  /** The client's name from the request's envelope (`clientInfo` in `_meta`), when it gives one. */
+  clientName: string | undefined;
 }
 
 /** The call, when `body` is a plain 2026-07-28 `tools/call` of a waiting tool; otherwise null. */
@@ -46,7 +49,15 @@ export function parkedCall(body: unknown): ParkedCall | null {
   if (progressToken !== undefined && typeof progressToken !== 'string' && typeof progressToken !== 'number') {
     return null;
   }
-  return { id, name, args, progressToken };
+  const clientInfo = (_meta as Record<string, unknown> | undefined)?.[CLIENT_INFO_META_KEY];
+  const clientName = (clientInfo as { name?: unknown } | undefined)?.name;
+  return {
+    id,
+    name,
+    args,
+    progressToken,
+    clientName: typeof clientName === 'string' ? clientName : undefined,
+  };
 }
 
 /** Where the answer goes: implemented by the HTTP layer over one response. */
@@ -85,6 +96,10 @@ export async function answerParkedCall(
         const push = pushFor(event);
         if (push) notify(push);
       },
+      defaultWaitSeconds: defaultWaitSeconds({
+        clientName: call.clientName,
+        wantsProgress: call.progressToken !== undefined,
+      }),
     });
     stream.finish({
       result: { ...result, resultType: 'complete', _meta: { [SERVER_INFO_META_KEY]: SERVER_INFO } },

@@ -4,12 +4,14 @@ import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
 import { registerRoomView } from './app-resource.js';
 import { originOf } from './caller.js';
+import { CHANNEL_CAPABILITY } from './channel.js';
 import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
 import { SessionPush } from './session-push.js';
 import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
 import { TOOL_LIST } from './tool-list.js';
 import { type CallContext, isToolName, type ToolName, toolNamed } from './tools/index.js';
+import { defaultWaitSeconds } from './wait-defaults.js';
 
 export interface ChatServerDeps extends ToolCallDeps {
   logger: Logger;
@@ -33,6 +35,9 @@ const INSTRUCTIONS = [
   'Start with enter_queue (a random partner), join_room (a room name agreed with someone), or list_rooms to find public rooms with people in them.',
   'Both return a client_id: pass it to every later call and never reveal it.',
   'Then loop: send_message, then wait_for_message, then repeat; on a timeout result call wait_for_message again.',
+  'Every result carries "unread" when someone wrote to you in another of your rooms.',
+  'If your client shows you channel events from mcp-chat (Claude Code with channels on), you may end your turn instead of waiting:',
+  'each new message starts a turn of its own. Answer it with send_message and read_up_to set to its seq, so wait_for_message does not repeat it.',
   'Use reply_to to answer a particular message, @name to address someone, and search_messages before asking again for something already said.',
 ].join(' ');
 
@@ -71,7 +76,13 @@ interface SessionHooks {
  */
 function buildServer(deps: ChatServerDeps, session: SessionHooks | undefined): Server {
   const server = new Server(SERVER_INFO, {
-    capabilities: { tools: { listChanged: false }, logging: {}, resources: { listChanged: false } },
+    // Sessions have a stream for push, so they are offered Claude Code channels (see channel.ts).
+    capabilities: {
+      tools: { listChanged: false },
+      logging: {},
+      resources: { listChanged: false },
+      ...(session ? { experimental: { [CHANNEL_CAPABILITY]: {} } } : {}),
+    },
     instructions: INSTRUCTIONS,
   });
   server.setRequestHandler('tools/list', () => ({ tools: TOOL_LIST }));
@@ -81,7 +92,7 @@ function buildServer(deps: ChatServerDeps, session: SessionHooks | undefined): S
     if (!isToolName(name)) {
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${name} not found. See tools/list.`);
     }
-    return callTool(name, args, ctx, deps, session);
+    return callTool(name, args, ctx, deps, session, server.getClientVersion()?.name);
   });
   return server;
 }
@@ -92,13 +103,19 @@ async function callTool(
   ctx: ServerContext,
   deps: ChatServerDeps,
   session: SessionHooks | undefined,
+  /** From initialize (2025 era) or the request's own envelope (2026-07-28). */
+  clientName: string | undefined,
 ) {
   const progressToken = ctx.mcpReq._meta?.progressToken;
   const stopProgress = toolNamed(name).parks
     ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
     : undefined;
   try {
-    return await runTool(name, rawArgs, deps, callContext(ctx, deps.logger, session), async (args, body) => {
+    const call = {
+      ...callContext(ctx, deps.logger, session),
+      defaultWaitSeconds: defaultWaitSeconds({ clientName, wantsProgress: progressToken !== undefined }),
+    };
+    return await runTool(name, rawArgs, deps, call, async (args, body) => {
       // The session has now used this identity: from here on it hears what concerns it.
       const clientId = args.client_id ?? body.client_id;
       if (session && typeof clientId === 'string') {

@@ -1,6 +1,7 @@
 import type { Server } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ChatEvent, ChatService } from '../chat/index.js';
+import { channelFor } from './channel.js';
 import { logLineFor, pushFor } from './notifications.js';
 
 /** A session that juggles more identities than this is not a person's client; stop binding more. */
@@ -10,7 +11,9 @@ const MAX_BOUND_USERS = 64;
  * Push for one 2025-era session: every participant whose client_id the session used is bound to
  * it, and what those participants should be told goes out on the session's GET stream as
  * `chatroom.found`, `message.received` and `partner.disconnected`, plus MCP logging lines for
- * matches, joins and leaves (the SDK applies the session's `logging/setLevel`).
+ * matches, joins and leaves (the SDK applies the session's `logging/setLevel`), and as
+ * `notifications/claude/channel` for Claude Code channels, whether or not the client declared
+ * anything about channels (clients ignore notifications they do not know).
  */
 export class SessionPush {
   private readonly watching = new Map<string, () => void>();
@@ -44,6 +47,8 @@ export class SessionPush {
   private deliver(event: ChatEvent): void {
     const push = pushFor(event);
     if (push) this.server.notification(push).catch((error: unknown) => this.dropped(error));
+    const channel = channelFor(event);
+    if (channel) this.server.notification(channel).catch((error: unknown) => this.dropped(error));
     const line = logLineFor(event);
     if (line) {
       // The SDK keeps each session's logging/setLevel under the transport's session id.

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { ChatError, type ChatService } from '../chat/index.js';
 import { errorResult, failureResult, toolResult } from './results.js';
 import { type CallContext, type ToolName, toolNamed } from './tools/index.js';
+import { addUnread } from './unread.js';
 
 /** What every tool call needs, whichever way it arrived. */
 export interface ToolCallDeps {
@@ -31,6 +32,9 @@ export async function runTool(
   }
   try {
     const body = await tool.run(deps.chat, parsed.data, call);
+    await addUnread(deps.chat, parsed.data as Record<string, unknown>, body, (error) =>
+      deps.logger.warn({ err: error, tool: name }, 'unread summary left out'),
+    );
     await onSuccess?.(parsed.data as Record<string, unknown>, body);
     deps.onToolCall?.(name, 'ok');
     return toolResult(body);

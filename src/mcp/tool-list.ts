@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ROOM_VIEW_TOOL_META, TOOLS_WITH_ROOM_VIEW } from './app-resource.js';
 import { errorShape } from './results.js';
 import { toolList } from './tools/index.js';
+import { withUnread } from './unread.js';
 
 /** MCP wants `type: "object"` at the root of every tool schema; a union of objects renders as a bare anyOf. */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Tool['inputSchema'] {
@@ -24,7 +25,7 @@ export const TOOL_LIST: Tool[] = toolList.map((tool) => ({
   title: tool.title,
   description: tool.description,
   inputSchema: jsonSchema(tool.input, 'input'),
-  outputSchema: jsonSchema(z.union([tool.output, errorShape]), 'output') as Tool['outputSchema'],
+  outputSchema: jsonSchema(z.union([withUnread(tool.output), errorShape]), 'output') as Tool['outputSchema'],
   annotations: { title: tool.title, ...tool.annotations },
   ...(TOOLS_WITH_ROOM_VIEW.has(tool.name) ? { _meta: ROOM_VIEW_TOOL_META } : {}),
 }));

@@ -188,6 +188,8 @@ export function portGuarantees(subject: EngineUnderTest): void {
       membersOf: (e) => e.membersOf('r'),
       listRooms: (e) => e.listRooms({ query: 'r', limit: 5 }),
       searchMessages: (e) => e.searchMessages({ userId: 'x', phrases: [['t']], limit: 5 }),
+      unreadSummary: (e) => e.unreadSummary('x', 'r'),
+      markRead: (e) => e.markRead({ roomId: 'r', userId: 'x', seq: 0 }),
       appendMessage: (e) =>
         e.appendMessage({ roomId: 'r', userId: 'x', draft: draft('t', 'x'), idempotencyKey: 'k' }),
       takeUnread: (e) => e.takeUnread({ roomId: 'r', userId: 'x', limit: 5 }),

@@ -86,7 +86,7 @@ type Caller = (
   options?: CallOptions,
 ) => Promise<RawResult>;
 
-function wrap(
+export function wrap(
   era: Era,
   callTool: Caller,
   lifecycle: Pick<ChatClient, 'close' | 'sessionId' | 'notifications' | 'setLoggingLevel'>,

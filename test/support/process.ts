@@ -27,9 +27,17 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `mcp-chat serve` as its own process, the way an operator runs it, and waits for /healthz. */
-export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const port = await freePort();
+/**
+ * Runs `mcp-chat serve` as its own process, the way an operator runs it, and waits for /healthz.
+ * `port` pins the port, for a server that must be found again at the same address after a restart;
+ * `deadlineMs` bounds the start (longer on a machine shared with other work).
+ */
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+  options: { port?: number; deadlineMs?: number } = {},
+): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/main.ts', 'serve', '--port', String(port), ...args],
@@ -47,7 +55,7 @@ export async function spawnServer(args: string[], env: Record<string, string> = 
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + (options.deadlineMs ?? 20_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`mcp-chat exited early:\n${stderr}`);
     const ok = await fetch(`${url}/healthz`).then(

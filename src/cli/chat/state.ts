@@ -59,7 +59,7 @@ export interface SessionOptions {
   url: URL;
   displayName: string;
   open: OpenLink;
-  /** Seconds a wait_for_message or wait_for_match may park (the server's default is 60). */
+  /** Seconds a wait_for_message or wait_for_match may park (always passed: the server's default depends on the client). */
   waitSeconds?: number;
 }
 

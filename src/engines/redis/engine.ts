@@ -3,8 +3,6 @@ import {
   type AppendOutcome,
   type AppendRequest,
   type ChatEngine,
-  type DirectoryPage,
-  type DirectoryRequest,
   type EngineOptions,
   type EnqueueOutcome,
   type HistoryPage,
@@ -14,16 +12,18 @@ import {
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
+  type MarkReadOutcome,
+  type MarkReadRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
   type RoomRefusal,
-  type SearchRequest,
   type TakeRequest,
   type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import type { ChatMessage, Member, NewParticipant, Participant, RoomSummary } from '../../chat/types.js';
+import type { FindingPort } from '../../chat/finding-port.js';
+import type { NewParticipant, Participant, RoomSummary, UnreadRoom } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
@@ -40,7 +40,7 @@ import {
   toMessages,
   toRoom,
 } from './decode.js';
-import { listingText, listRooms, searchMessages } from './finding.js';
+import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -241,16 +241,25 @@ export class RedisEngine implements ChatEngine {
     });
   }
 
-  async membersOf(roomId: string): Promise<Member[]> {
-    return toMembers(await this.script('membersOf', [roomId]));
+  // Finding (members, the directory, search): finding.ts and lua/search.ts.
+  membersOf: FindingPort['membersOf'] = async (roomId) => toMembers(await this.script('membersOf', [roomId]));
+  listRooms: FindingPort['listRooms'] = (request) => listRooms(this.run, request);
+  searchMessages: FindingPort['searchMessages'] = (request) => searchMessages(this.run, request);
+  private readonly run = (name: ScriptName, args: (string | number)[]) => this.script(name, args);
+
+  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+    return list(await this.script('unreadSummary', [userId, exceptRoomId ?? ''])).map((row) => {
+      const [roomId, count, newest] = list(row);
+      const room = text(roomId);
+      return { roomId: room, count: integer(count), latest: toMessage(room, newest) };
+    });
   }
 
-  listRooms(request: DirectoryRequest): Promise<DirectoryPage> {
-    return listRooms((name, args) => this.script(name, args), request);
-  }
-
-  searchMessages(request: SearchRequest): Promise<ChatMessage[]> {
-    return searchMessages((name, args) => this.script(name, args), request);
+  async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
+    const [kind, first, second] = list(await this.script('markRead', [roomId, userId, seq]));
+    if (kind === 'marked') return { kind, cursor: integer(first), remaining: integer(second) };
+    if (kind === 'beyond_end') return { kind, lastSeq: integer(first) };
+    return refusal('markRead', kind);
   }
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
@@ -292,17 +301,8 @@ export class RedisEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    const [latestSeq, hasMore, entries, cursors] = list(
-      await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']),
-    );
-    const readBy: Record<string, number> = {};
-    for (const [userId, cursor] of fields(cursors)) readBy[userId] = integer(cursor);
-    return {
-      messages: toMessages(roomId, entries),
-      hasMore: integer(hasMore) === 1,
-      latestSeq: integer(latestSeq),
-      readBy,
-    };
+    const reply = await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']);
+    return toHistoryPage(roomId, reply);
   }
 
   async takeSendToken(

@@ -1,7 +1,7 @@
-import type { DirectoryPage, DirectoryRequest, SearchRequest } from '../../chat/engine.js';
+import type { DirectoryPage, DirectoryRequest, HistoryPage, SearchRequest } from '../../chat/engine.js';
 import { foldText } from '../../chat/search-text.js';
 import type { ChatMessage, RoomListing } from '../../chat/types.js';
-import { integer, list, text, toMessage } from './decode.js';
+import { fields, integer, list, text, toMessage, toMessages } from './decode.js';
 import type { Reply, ScriptName } from './scripts.js';
 
 /** Finding rooms and messages on Redis: the directory and search scripts, with their bounds. */
@@ -64,4 +64,17 @@ export async function searchMessages(
     const [room, entry] = list(hit);
     return toMessage(text(room), entry);
   });
+}
+
+/** A readHistory reply: {latest seq, has more, entries, cursors of the active members}. */
+export function toHistoryPage(roomId: string, reply: Reply): HistoryPage {
+  const [latestSeq, hasMore, entries, cursors] = list(reply);
+  const readBy: Record<string, number> = {};
+  for (const [userId, cursor] of fields(cursors)) readBy[userId] = integer(cursor);
+  return {
+    messages: toMessages(roomId, entries),
+    hasMore: integer(hasMore) === 1,
+    latestSeq: integer(latestSeq),
+    readBy,
+  };
 }

@@ -3,6 +3,7 @@ import { holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/l
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
+import { markRead, unreadSummary } from './lua/read-position.js';
 import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf } from './lua/rooms.js';
 import { searchMessages } from './lua/search.js';
 
@@ -25,6 +26,8 @@ const SCRIPTS = {
   membersOf,
   listRooms,
   searchMessages,
+  unreadSummary,
+  markRead,
   appendMessage,
   takeUnread,
   rewindCursor,

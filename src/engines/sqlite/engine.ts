@@ -13,6 +13,8 @@ import {
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
+  type MarkReadOutcome,
+  type MarkReadRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
@@ -30,11 +32,14 @@ import type {
   Participant,
   Room,
   RoomSummary,
+  UnreadRoom,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
-import { BucketTable } from '../token-bucket.js';
-import { WaitTable } from '../wait-table.js';
+import { BackgroundSweep } from './background-sweep.js';
+import { SharedFileBus } from './commit-watch.js';
 import { listRooms, roomValues, searchMessages } from './finding.js';
+import { SqliteLimits } from './limits.js';
+import { markRead, unreadSummary } from './read-position.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -52,42 +57,44 @@ import {
 import { SqliteStorage } from './storage.js';
 
 export interface SqliteEngineOptions extends EngineOptions {
-  /** A file path, or `:memory:` for nothing on disk. One process at a time may use a file. */
+  /** A file path, or `:memory:` for nothing on disk. Any number of processes may share a file. */
   path: string;
+  /** How often to look for other processes' commits (tests and the benchmark vary it). */
+  watchIntervalMs?: number;
 }
 
-/** How often the background sweep runs: silent rooms' old messages, expired idempotency keys. */
-const SWEEP_EVERY_MS = 60_000;
 const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
- * The embedded engine: one SQLite file in WAL mode, one process (see instance-lock.ts).
+ * The embedded engine: one SQLite file in WAL mode, shared by every process that opens it.
  * better-sqlite3 is synchronous, so each method body runs as one transaction with no other
- * JavaScript interleaved: atomicity comes from SQLite transactions, wake-ups from an in-process
- * bus. Statements are in statements.ts, row shapes in rows.ts, failures in storage.ts.
+ * JavaScript interleaved: atomicity comes from SQLite transactions (IMMEDIATE for writes, so
+ * processes queue on the write lock), wake-ups from the shared-file bus (commit-watch.ts), or an
+ * in-process bus for `:memory:`. Statements are in statements.ts, row shapes in rows.ts,
+ * failures in storage.ts.
  */
 export class SqliteEngine implements ChatEngine {
-  readonly bus: LocalBus;
+  readonly bus: LocalBus | SharedFileBus;
   private readonly storage: SqliteStorage;
-  /** Rate-limit buckets: per process is per deployment here, since SQLite serves one instance. */
-  private readonly buckets = new BucketTable();
-  private readonly creationBuckets = new BucketTable();
-  /** Parked waits: in memory for the same reason. */
-  private readonly waits = new WaitTable();
+  private readonly limits: SqliteLimits;
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
-  private readonly sweepTimer: NodeJS.Timeout;
+  private readonly background: BackgroundSweep;
 
-  constructor({ path, retention = NO_RETENTION, onListenerError }: SqliteEngineOptions) {
-    this.bus = new LocalBus(onListenerError);
+  constructor({ path, retention = NO_RETENTION, onListenerError, watchIntervalMs }: SqliteEngineOptions) {
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
+    this.limits = new SqliteLimits(this.storage);
+    this.bus =
+      path === ':memory:'
+        ? new LocalBus(onListenerError)
+        : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
-    this.sweep();
-    const every = this.maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, this.maxAgeMs / 2) : SWEEP_EVERY_MS;
-    this.sweepTimer = setInterval(() => this.sweep(), every);
-    this.sweepTimer.unref();
+    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, (now) => {
+      this.limits.forgetFullBuckets(now);
+      if (this.bus instanceof SharedFileBus) this.bus.prune(now);
+    });
   }
 
   private get sql() {
@@ -143,7 +150,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async matchState(userId: string): Promise<MatchState> {
-    return this.storage.transaction((): MatchState => {
+    return this.storage.read((): MatchState => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) {
         const partner = this.activeMembers(active.room_id).find((member) => member.userId !== userId);
@@ -196,7 +203,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    return this.storage.transaction(() => ({
+    return this.storage.read(() => ({
       room: this.room(roomId),
       membership: this.membership(roomId, userId),
     }));
@@ -215,7 +222,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async roomsOf(userId: string): Promise<RoomSummary[]> {
-    return this.storage.transaction(() =>
+    return this.storage.read(() =>
       (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
         roomId: row.room_id,
         unread: row.unread,
@@ -234,6 +241,14 @@ export class SqliteEngine implements ChatEngine {
 
   async searchMessages(request: SearchRequest): Promise<ChatMessage[]> {
     return this.storage.run(() => searchMessages(this.sql, request));
+  }
+
+  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+    return this.storage.transaction(() => unreadSummary(this.sql, userId, exceptRoomId));
+  }
+
+  async markRead(request: MarkReadRequest): Promise<MarkReadOutcome> {
+    return this.storage.transaction(() => markRead(this.sql, request));
   }
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
@@ -289,7 +304,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    return this.storage.transaction((): HistoryPage => {
+    return this.storage.read((): HistoryPage => {
       const latestSeq = this.room(roomId)?.lastSeq ?? 0;
       const upper = before ?? Number.MAX_SAFE_INTEGER;
       const rows =
@@ -306,21 +321,19 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    // Buckets live in memory, but the call still goes through storage's checks: after close it
-    // rejects like every other method.
-    return this.storage.run(() => this.buckets.take(userId, request));
+    return this.limits.takeSendToken(userId, request);
   }
 
   async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.storage.run(() => this.creationBuckets.take(limitKey, request));
+    return this.limits.takeCreationToken(limitKey, request);
   }
 
   async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
-    return this.storage.run(() => this.waits.hold(request));
+    return this.limits.holdWait(request);
   }
 
   async releaseWait(userId: string, waitId: string): Promise<void> {
-    this.storage.run(() => this.waits.release(userId, waitId));
+    this.limits.releaseWait(userId, waitId);
   }
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
@@ -333,24 +346,9 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweepTimer);
+    this.background.stop();
+    if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
-  }
-
-  /**
-   * Background retention: messages past the maximum age in rooms that went silent (busy rooms are
-   * trimmed on append), and idempotency keys past their window. A failure waits for the next round.
-   */
-  private sweep(): void {
-    const now = Date.now();
-    try {
-      this.storage.run(() => {
-        if (this.maxAgeMs > 0) this.sql.deleteOlderThan.run(now - this.maxAgeMs);
-        this.sql.forgetSentBefore.run(now - IDEMPOTENCY_WINDOW_MS);
-      });
-    } catch {
-      // Storage away: the next round catches up.
-    }
   }
 
   private refuseUnlessActive(roomId: string, userId: string): RoomRefusal | null {

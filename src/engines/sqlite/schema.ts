@@ -94,6 +94,33 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE rooms ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private'));
   ALTER TABLE rooms ADD COLUMN invite TEXT;
   `,
+  // Several processes on one file are one chat. `events` carries each process's bus events to the
+  // others (commit-watch.ts reads what others appended); AUTOINCREMENT so that an id is never
+  // reused after pruning, since readers remember the last id they saw. The limits must hold
+  // across every process on the file: `buckets` holds the rate limits (keys `send:USER` and
+  // `create:CREATOR`), `parked_waits` the waits each participant holds (MCP_CHAT_MAX_WAITS).
+  `
+  CREATE TABLE events (
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    origin TEXT NOT NULL,
+    topic  TEXT NOT NULL,
+    event  TEXT NOT NULL,
+    at     INTEGER NOT NULL
+  );
+  CREATE INDEX events_by_time ON events (at);
+  CREATE TABLE buckets (
+    key    TEXT PRIMARY KEY,
+    tokens REAL NOT NULL,
+    at     INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE parked_waits (
+    seq     INTEGER PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    wait_id TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    UNIQUE (user_id, wait_id)
+  );
+  `,
   // The room directory, replies and mentions, and full-text search (FTS5, bundled with SQLite).
   // Rooms remember when they were last active; the directory reads them through a partial index
   // in that order. The search index is contentless (the text stays in `messages` alone) and
@@ -149,20 +176,22 @@ const MIGRATIONS: readonly string[] = [
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /**
- * Brings the schema up to `upTo` (default: this version). Only tests stop earlier, to write a
- * database the way a previous release did.
+ * Brings the schema up to `upTo` (default: this version; only tests stop earlier, to write a
+ * database the way a previous release did) in one IMMEDIATE transaction: several processes may
+ * open a new file at once, and the version must be read under the write lock, or two of them
+ * would both run the first step.
  */
 export function migrate(db: Database, upTo = MIGRATIONS.length): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(
-      `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
-    );
-  }
-  for (let version = current; version < upTo; version++) {
-    db.transaction(() => {
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(
+        `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
+      );
+    }
+    for (let version = current; version < upTo; version++) {
       db.exec(MIGRATIONS[version] ?? '');
-      db.pragma(`user_version = ${version + 1}`);
-    })();
-  }
+    }
+    if (current < upTo) db.pragma(`user_version = ${upTo}`);
+  }).immediate();
 }

@@ -84,6 +84,22 @@ export function prepareStatements(db: Database.Database) {
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
     ),
+    // Rooms whose log moved past the cursor: a room read up to its end costs no count.
+    unreadRoomsOf: db.prepare(
+      `SELECT m.room_id, m.cursor,
+              (SELECT count(*) FROM messages x
+               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> @user) AS unread
+       FROM members m JOIN rooms r ON r.room_id = m.room_id
+       WHERE m.user_id = @user AND m.left_at IS NULL AND r.ended_at IS NULL
+         AND r.last_seq > m.cursor AND m.room_id <> @except`,
+    ),
+    newestUnread: db.prepare(
+      `SELECT ${messageColumns} FROM messages
+       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq DESC LIMIT 1`,
+    ),
+    unreadCount: db.prepare(
+      'SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND sender_id <> ?',
+    ),
     insertMessage: db.prepare(
       `INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
@@ -123,6 +139,14 @@ export function prepareStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?)`,
     ),
     forgetSentBefore: db.prepare('DELETE FROM sent_keys WHERE stored_at <= ?'),
+    bucketOf: db.prepare('SELECT tokens, at FROM buckets WHERE key = ?'),
+    saveBucket: db.prepare('INSERT OR REPLACE INTO buckets (key, tokens, at) VALUES (?, ?, ?)'),
+    forgetBucketsBefore: db.prepare('DELETE FROM buckets WHERE at < ?'),
+    // Oldest first by insertion (seq), as waits are superseded in the order they were parked.
+    holdWait: db.prepare('INSERT OR REPLACE INTO parked_waits (user_id, wait_id, at) VALUES (?, ?, ?)'),
+    waitsOf: db.prepare('SELECT wait_id FROM parked_waits WHERE user_id = ? ORDER BY seq'),
+    forgetStaleWaits: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND at <= ?'),
+    releaseWait: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND wait_id = ?'),
     unreadAfter: db.prepare(
       `SELECT ${messageColumns} FROM messages
        WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,

@@ -2,15 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import { lockDatabaseFile } from './instance-lock.js';
 import { migrate } from './schema.js';
 import { prepareStatements, type Statements } from './statements.js';
 
 /**
- * How long a statement waits for a lock held by another connection (a backup, the sqlite3 shell).
- * better-sqlite3 is synchronous, so this wait blocks the whole process: keep it short.
+ * How long a statement waits for a lock held by another connection: another MCP Chat process on
+ * the same file (its transactions last well under a millisecond), a backup, the sqlite3 shell.
+ * better-sqlite3 is synchronous, so this wait blocks the whole process: keep it short, but long
+ * enough that a writer descheduled on a busy machine does not make its neighbours fail.
  */
-const BUSY_TIMEOUT_MS = 500;
+const BUSY_TIMEOUT_MS = 1000;
 /** After storage failed, calls fail at once for this long instead of each blocking on the lock again. */
 const BACKOFF_MS = 1000;
 
@@ -19,12 +20,12 @@ const UNAVAILABLE_CODES = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|READONLY|NOT
 
 /**
  * The open database, its statements, and how storage failures become `StorageUnavailableError`.
- * Opening a file takes the one-process lock (instance-lock.ts) before anything else.
+ * Any number of processes may open one file: writes are `BEGIN IMMEDIATE` transactions, which
+ * queue on the file's write lock (busy_timeout) instead of failing when two processes write.
  */
 export class SqliteStorage {
   readonly db: Database.Database;
   readonly sql: Statements;
-  private readonly unlock: () => void;
   /** Until when calls fail fast after a storage failure (see BACKOFF_MS); 0 while healthy. */
   private failingUntil = 0;
 
@@ -34,19 +35,19 @@ export class SqliteStorage {
     private readonly onFailure: () => void,
   ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.unlock = path === ':memory:' ? () => {} : lockDatabaseFile(path);
+    this.db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
     try {
-      this.db = new Database(path);
+      // Set first: a second process opening the file while the first migrates waits for it.
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       this.db.pragma('journal_mode = WAL');
       // NORMAL in WAL mode: a commit survives a crash of this process; only a power cut can lose
       // the last commits (see the README on durability).
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
-      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       migrate(this.db);
       this.sql = prepareStatements(this.db);
     } catch (error) {
-      this.unlock();
+      this.db.close();
       throw error;
     }
   }
@@ -62,12 +63,20 @@ export class SqliteStorage {
 
   close(): void {
     if (this.db.open) this.db.close();
-    this.unlock();
   }
 
-  /** Runs `body` as one transaction; see `run`. */
+  /**
+   * Runs `body` as one write transaction; see `run`. IMMEDIATE takes the write lock up front: a
+   * deferred transaction that reads and then writes fails outright (SQLITE_BUSY, no waiting) when
+   * another process wrote in between, whereas this one waits its turn.
+   */
   transaction<T>(body: () => T): T {
-    return this.run(this.db.transaction(body));
+    return this.run(() => this.db.transaction(body).immediate());
+  }
+
+  /** Runs `body` as one read-only transaction: a consistent snapshot, no write lock. */
+  read<T>(body: () => T): T {
+    return this.run(() => this.db.transaction(body).deferred());
   }
 
   /**

@@ -5,6 +5,7 @@ import { joinRoom } from './join-room.js';
 import { leaveChat } from './leave-chat.js';
 import { leaveQueue } from './leave-queue.js';
 import { listRooms } from './list-rooms.js';
+import { markRead } from './mark-read.js';
 import { searchMessages } from './search-messages.js';
 import { sendMessage } from './send-message.js';
 import type { ToolDefinition } from './tool.js';
@@ -23,6 +24,7 @@ const TOOLS = [
   waitForMessage,
   getMessages,
   searchMessages,
+  markRead,
   leaveChat,
   leaveQueue,
   getStatus,

@@ -8,7 +8,7 @@ import {
 } from '../../chat/index.js';
 import { displayName, memberShape, messageShape, optional, roomIdRule } from './schema-parts.js';
 import { member, message } from './shaping.js';
-import { CONVERSATION_LOOP, chatTool, defineTool, type Json } from './tool.js';
+import { CHANNEL_HINT, CONVERSATION_LOOP, chatTool, defineTool, type Json } from './tool.js';
 
 export const joinRoom = defineTool({
   name: 'join_room',
@@ -18,6 +18,7 @@ export const joinRoom = defineTool({
     'Without client_id it creates your identity and returns a client_id: pass it to every later call and keep it secret.',
     'The response lists the members and, when joining, recent_messages: what was said before you arrived.',
     `Then talk: ${CONVERSATION_LOOP}`,
+    CHANNEL_HINT,
   ].join(' '),
   input: z.strictObject({
     room_id: z.string().meta({

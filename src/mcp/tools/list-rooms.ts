@@ -42,7 +42,7 @@ export const listRooms = defineTool({
   parks: false,
   run: async (chat, args, call) =>
     shape(
-      await chat.listRooms({
+      await chat.finder.listRooms({
         clientId: args.client_id,
         origin: call.origin,
         query: args.query,

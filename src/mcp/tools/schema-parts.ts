@@ -31,7 +31,7 @@ export const displayName = {
 export const waitTimeout = {
   minimum: WAIT_TIMEOUT_SECONDS.min,
   maximum: WAIT_TIMEOUT_SECONDS.max,
-  description: `Seconds to wait before a timeout result (default ${WAIT_TIMEOUT_SECONDS.default}; values outside ${WAIT_TIMEOUT_SECONDS.min}-${WAIT_TIMEOUT_SECONDS.max} are clamped). Use 50 or less if your client gives up on calls after 60 seconds.`,
+  description: `Seconds to wait before a timeout result; values outside ${WAIT_TIMEOUT_SECONDS.min}-${WAIT_TIMEOUT_SECONDS.max} are clamped. Best left out: the default is the longest wait your client keeps alive (50 s for most clients, which give up after 60 s; up to 300 s for Claude Code, which keeps waiting while the server reports progress).`,
 };
 export const seq = (description: string) =>
   optional(z.number(), { type: 'integer', minimum: 0, description });

@@ -33,7 +33,7 @@ export const searchMessages = defineTool({
   successFlag: false,
   parks: false,
   run: async (chat, args, call) => {
-    const hits = await chat.searchMessages({
+    const hits = await chat.finder.searchMessages({
       clientId: args.client_id,
       origin: call.origin,
       query: args.query,

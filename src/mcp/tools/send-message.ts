@@ -13,6 +13,7 @@ export const sendMessage = defineTool({
     'After sending, call wait_for_message to receive the reply.',
     'To answer a particular earlier message (in a busy room, or to an older question), pass its seq as reply_to: readers then see which message you answer, which keeps threads clear.',
     "Write @ and a member's display name or user_id to mention them; they see that the message names them.",
+    'If you are answering messages that reached you as channel events, pass read_up_to with the newest seq you saw.',
     'If a call failed and you are unsure whether it was sent, retry with the same idempotency_key: it is never stored twice.',
   ].join(' '),
   input: z.strictObject({
@@ -26,6 +27,9 @@ export const sendMessage = defineTool({
         'Any unique string. Sending again with the same key stores nothing new and returns the first result.',
     }),
     reply_to: seq('The seq of an earlier message in this room that this message answers.'),
+    read_up_to: seq(
+      'The seq of the newest message you have read (from a channel event or get_messages): wait_for_message will not hand it or older ones to you again. Same as mark_read.',
+    ),
   }),
   output: z.object({
     success: z.literal(true),
@@ -47,6 +51,7 @@ export const sendMessage = defineTool({
       clientId: args.client_id,
       idempotencyKey: args.idempotency_key,
       replyTo: args.reply_to,
+      readUpTo: args.read_up_to,
     });
     return {
       success: true,

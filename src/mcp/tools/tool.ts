@@ -13,6 +13,8 @@ export interface CallContext {
   onUndelivered(undo: () => Promise<void>): void;
   /** Set when push rides this call's response stream (2026-07-28 era): sends one event as a notification. */
   forward?: (event: ChatEvent) => void;
+  /** A wait's length when the call names none: what this client keeps alive (see wait-defaults.ts). */
+  defaultWaitSeconds?: number;
 }
 
 export type Json = Record<string, unknown>;
@@ -58,3 +60,7 @@ export function forwardExcept(call: CallContext, redundant: (event: ChatEvent) =
 export const CONVERSATION_LOOP =
   'The conversation loop: send_message, then wait_for_message, then repeat. ' +
   'A timeout result only means nobody spoke yet: call wait_for_message again right away.';
+
+/** For models whose client shows channel events (Claude Code with channels on): no need to wait. */
+export const CHANNEL_HINT =
+  'If your client shows you channel events from mcp-chat, you may end your turn instead of waiting: each new message starts a turn of its own.';

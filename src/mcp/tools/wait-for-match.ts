@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { MatchWaitResult } from '../../chat/index.js';
+import { PLAIN_WAIT_SECONDS } from '../wait-defaults.js';
 import { clientId, memberShape, optional, SUPERSEDED_WAIT, waitTimeout } from './schema-parts.js';
 import { member } from './shaping.js';
-import { chatTool, defineTool, forwardExcept, type Json } from './tool.js';
+import { CHANNEL_HINT, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
 
 export const waitForMatch = defineTool({
   name: 'wait_for_match',
@@ -11,6 +12,7 @@ export const waitForMatch = defineTool({
     'Block until the random queue pairs you with a partner, then return the room_id and partner.',
     'Pass the client_id from enter_queue. On a timeout result (status "waiting", timeout true) you are still queued: call wait_for_match again.',
     'Once matched, use send_message and wait_for_message with the room_id.',
+    CHANNEL_HINT,
   ].join(' '),
   input: z.strictObject({
     client_id: z.string().meta(clientId),
@@ -34,7 +36,7 @@ export const waitForMatch = defineTool({
       await chat.waitForMatch({
         origin: call.origin,
         clientId: args.client_id,
-        timeout: args.timeout,
+        timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
         signal: call.signal,
         // The match itself is in the result.
         onEvent: forwardExcept(call, (event) => event.type === 'matched'),

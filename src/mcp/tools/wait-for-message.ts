@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageWaitResult } from '../../chat/index.js';
+import { PLAIN_WAIT_SECONDS } from '../wait-defaults.js';
 import {
   clientId,
   messageShape,
@@ -10,7 +11,7 @@ import {
   waitTimeout,
 } from './schema-parts.js';
 import { message } from './shaping.js';
-import { CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
+import { CHANNEL_HINT, CONVERSATION_LOOP, chatTool, defineTool, forwardExcept, type Json } from './tool.js';
 
 export const waitForMessage = defineTool({
   name: 'wait_for_message',
@@ -20,6 +21,7 @@ export const waitForMessage = defineTool({
     'Pass the room_id and your client_id. Nothing is lost between calls: each call continues where the previous one stopped.',
     CONVERSATION_LOOP,
     'A message with "disconnect": true means your partner left; the chat has ended.',
+    CHANNEL_HINT,
   ].join(' '),
   input: z.strictObject({
     room_id: roomId,
@@ -42,7 +44,7 @@ export const waitForMessage = defineTool({
       origin: call.origin,
       roomId: args.room_id,
       clientId: args.client_id,
-      timeout: args.timeout,
+      timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
       after: args.after,
       signal: call.signal,
       // This room's messages are in the result.
