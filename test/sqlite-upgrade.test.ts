@@ -8,7 +8,7 @@ import { SqliteEngine } from '../src/engines/sqlite/engine.js';
 import { migrate, SCHEMA_VERSION } from '../src/engines/sqlite/schema.js';
 
 /** The schema version of the release before the directory and search. */
-const PREVIOUS_VERSION = 4;
+const PREVIOUS_VERSION = 5;
 
 const dirs: string[] = [];
 afterEach(() => {
