@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createInterface } from 'node:readline';
-import { HttpClient } from './rpc.js';
+import { callTool, HttpClient } from './rpc.js';
 import { latencySummary, round } from './stats.js';
 import { type Channel, type TargetName, target } from './targets.js';
 
@@ -22,7 +22,15 @@ export type LoadSpec =
   | { scenario: 'latency'; target: TargetName; url: string; pairs: number; ratePerSecond: number; ms: number }
   | { scenario: 'parked'; target: TargetName; url: string; count: number }
   | { scenario: 'matching'; url: string; concurrency: number; ms: number }
-  | { scenario: 'churn'; target: TargetName; url: string; cycles: number };
+  | { scenario: 'churn'; target: TargetName; url: string; cycles: number }
+  | {
+      scenario: 'finding';
+      url: string;
+      rooms: number;
+      messagesPerRoom: number;
+      concurrency: number;
+      ms: number;
+    };
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
 const emit = (line: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -201,6 +209,79 @@ async function churn(s: Extract<LoadSpec, { scenario: 'churn' }>) {
   };
 }
 
+/**
+ * list_rooms and search_messages beside each other on one room set: `rooms` public rooms with a
+ * topic each, `messagesPerRoom` messages in each, one participant in all of them (so search
+ * looks through every room). Each call kind runs alone for `ms` at `concurrency`.
+ */
+async function finding(s: Extract<LoadSpec, { scenario: 'finding' }>) {
+  const http = new HttpClient(s.url, s.concurrency);
+  const words = ['river', 'lamp', 'orange', 'quiet', 'market', 'signal', 'garden', 'thunder'];
+  const first = await callTool(http, 'join_room', { room_id: 'bench-find-0', display_name: 'Finder' });
+  const clientId = first.client_id as string;
+  const setup = await measured(async () => {
+    for (let i = 0; i < s.rooms; i += s.concurrency) {
+      await Promise.all(
+        Array.from({ length: Math.min(s.concurrency, s.rooms - i) }, async (_, j) => {
+          const room = `bench-find-${i + j}`;
+          const topic = `${words[(i + j) % words.length]} talk ${i + j}`;
+          await callTool(http, 'join_room', {
+            room_id: room,
+            display_name: 'Finder',
+            client_id: clientId,
+            topic,
+          });
+          for (let m = 0; m < s.messagesPerRoom; m++) {
+            const message = `message ${m} about the ${words[(i + j + m) % words.length]} near marker${i + j}`;
+            await callTool(http, 'send_message', { room_id: room, client_id: clientId, message });
+          }
+        }),
+      );
+    }
+  });
+  const ops = {
+    list_rooms: () => callTool(http, 'list_rooms', { client_id: clientId, limit: 20 }),
+    list_rooms_query: () =>
+      callTool(http, 'list_rooms', { client_id: clientId, query: 'thunder talk 1', limit: 20 }),
+    search_common_word: () =>
+      callTool(http, 'search_messages', { client_id: clientId, query: 'garden', limit: 20 }),
+    search_rare_phrase: () =>
+      callTool(http, 'search_messages', {
+        client_id: clientId,
+        query: `"near marker${s.rooms - 7}"`,
+        limit: 20,
+      }),
+  };
+  const figures: Record<string, unknown> = {
+    rooms: s.rooms,
+    messages: s.rooms * s.messagesPerRoom,
+    setup_s: round(setup.seconds),
+  };
+  for (const [name, op] of Object.entries(ops)) {
+    let calls = 0;
+    let errors = 0;
+    const end = Date.now() + s.ms;
+    const run = await measured(() =>
+      Promise.all(
+        Array.from({ length: s.concurrency }, async () => {
+          while (Date.now() < end) {
+            try {
+              await op();
+              calls++;
+            } catch {
+              errors++;
+            }
+          }
+        }),
+      ),
+    );
+    figures[`${name}_per_s`] = Math.round(calls / run.seconds);
+    if (errors > 0) figures[`${name}_errors`] = errors;
+  }
+  http.close();
+  return figures;
+}
+
 const lines = createInterface({ input: process.stdin });
 const commands: string[] = [];
 let onCommand: (() => void) | undefined;
@@ -212,7 +293,7 @@ async function untilStdin(command: string): Promise<void> {
   while (!commands.includes(command)) await new Promise<void>((resolve) => (onCommand = resolve));
 }
 
-const scenarios = { throughput, latency, parked, matching, churn } as const;
+const scenarios = { throughput, latency, parked, matching, churn, finding } as const;
 const result = await (scenarios[spec.scenario] as (s: LoadSpec) => Promise<Record<string, unknown>>)(spec);
 emit({ event: 'result', ...result });
 lines.close();

@@ -41,7 +41,7 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
 
 /**
  * Starts one server under test in its own process: MCP Chat as operators run it (SQLite file,
- * rate limit off for the load), or one of the two baselines.
+ * rate limits off for the load), or one of the two baselines.
  */
 export async function startTarget(
   name: TargetName,
@@ -61,6 +61,9 @@ export async function startTarget(
           '--db',
           options.db,
           '--rate-limit',
+          '0',
+          // The load creates hundreds of participants a second from one address.
+          '--new-participants-per-minute',
           '0',
           '--log-level',
           'warn',

@@ -31,6 +31,8 @@ const settings = quick
       parked: 1000,
       churn: 200,
       matchingMs: 1000,
+      findingRooms: 300,
+      findingMessages: 5,
       stdioSamples: 100,
     }
   : {
@@ -41,6 +43,8 @@ const settings = quick
       parked: 10_000,
       churn: 2000,
       matchingMs: 5000,
+      findingRooms: 2000,
+      findingMessages: 10,
       stdioSamples: 200,
     };
 
@@ -234,6 +238,21 @@ async function main(): Promise<void> {
     };
     log(`matching: ${JSON.stringify(queueMatching)}`);
 
+    // The directory and search on a room set of realistic size, beside the send figure above.
+    const findingFigures = await load({
+      scenario: 'finding',
+      url: servers['mcp-chat'].url,
+      rooms: settings.findingRooms,
+      messagesPerRoom: settings.findingMessages,
+      concurrency: 16,
+      ms: settings.ms,
+    });
+    const directoryAndSearch = {
+      concurrency: 16,
+      ...findingFigures,
+      send_per_s_c16: (sendThroughput.c16 as { mcp_chat_send_per_s: number }).mcp_chat_send_per_s,
+    };
+    log(`directory and search: ${JSON.stringify(directoryAndSearch)}`);
     // Two `mcp-chat stdio` processes on one file, beside the in-process wake-up in the same run.
     const stdioWakeup = await measureStdioWakeup(settings.stdioSamples);
     log(`stdio wakeup: ${JSON.stringify(stdioWakeup)}`);
@@ -255,6 +274,7 @@ async function main(): Promise<void> {
       parked_waits: parkedWaits,
       session_churn: sessionChurn,
       queue_matching: queueMatching,
+      directory_and_search: directoryAndSearch,
       stdio_wakeup: stdioWakeup,
       targets: {
         stdio_wakeup_p99_ms: stdioWakeup.target_p99_ms,

@@ -25,7 +25,7 @@ describe('mcp-chat chat in line mode', () => {
         message: 'two\nlines and a \u001b[31mcolour escape',
       });
       // One message, one line: the newline is written as \n and the escape sequence is dropped.
-      await chat.line(new RegExp(`^${STAMP} Bob: two\\\\nlines and a \\[31mcolour escape$`));
+      await chat.line(new RegExp(`^${STAMP} #\\d+ Bob: two\\\\nlines and a \\[31mcolour escape$`));
 
       const heard = bob.call('wait_for_message', { room_id: 'pipe-room', client_id: bobId, timeout: 20 });
       chat.child.stdin.write('hello from a pipe\n');

@@ -41,7 +41,7 @@ describe('mcp-chat chat across server restarts', () => {
     const say = (message: string) =>
       bob.call('send_message', { room_id: 'restart-room', client_id: bobId, message });
     await say('before the restart');
-    await chat.line(/^\[[\d:]+\] Bob: before the restart$/);
+    await chat.line(/^\[[\d:]+\] #\d+ Bob: before the restart$/);
 
     // A graceful restart (SIGTERM): the parked wait is answered, the client says it lost the server.
     await bob.close();
@@ -53,7 +53,7 @@ describe('mcp-chat chat across server restarts', () => {
     bob = await connect(url, 'modern', 'bob');
     await chat.line(/^-- in room restart-room with Bob$/);
     await say('after the restart');
-    await chat.line(/^\[[\d:]+\] Bob: after the restart$/);
+    await chat.line(/^\[[\d:]+\] #\d+ Bob: after the restart$/);
 
     // A crash (SIGKILL): no goodbye at all, the connection just drops.
     await bob.close();
@@ -63,7 +63,7 @@ describe('mcp-chat chat across server restarts', () => {
     bob = await connect(url, 'modern', 'bob');
     await chat.line(/^-- in room restart-room with Bob$/);
     await say('after the crash');
-    await chat.line(/^\[[\d:]+\] Bob: after the crash$/);
+    await chat.line(/^\[[\d:]+\] #\d+ Bob: after the crash$/);
 
     const history = await bob.call('get_messages', { room_id: 'restart-room', client_id: bobId });
     const texts = (history.messages as { message: string }[]).map((m) => m.message);

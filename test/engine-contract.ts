@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'vitest';
 import type { ChatEngine, EngineOptions } from '../src/chat/engine.js';
 import { accessCases } from './engine-contract/access.js';
 import { contractContext } from './engine-contract/context.js';
+import { findingCases } from './engine-contract/finding.js';
 import { leavingCases } from './engine-contract/leaving.js';
 import { logCases } from './engine-contract/log.js';
 import { participantsCases } from './engine-contract/participants.js';
@@ -51,6 +52,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     roomsCases(t);
     logCases(t);
     leavingCases(t);
+    findingCases(t);
     accessCases(t);
     readPositionCases(t);
   });

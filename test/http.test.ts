@@ -173,7 +173,7 @@ describe('2025-era sessions', () => {
     const before = server.app.sessionCount;
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     expect(list.status).toBe(200);
-    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(10);
+    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(12);
 
     const ended = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(ended.status).toBe(200);
@@ -200,7 +200,7 @@ describe('2025-era sessions', () => {
 });
 
 describe('tools/list', () => {
-  it('lists the ten tools (the eight of the contract, mark_read, and leave_queue) with titles, annotations, input and output schemas', async () => {
+  it('lists the twelve tools (the eleven of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
     const c = await connect(server.mcpUrl, 'legacy');
     const response = await fetch(mcp, {
       method: 'POST',
@@ -221,6 +221,8 @@ describe('tools/list', () => {
         'join_room',
         'leave_chat',
         'leave_queue',
+        'list_rooms',
+        'search_messages',
         'mark_read',
         'send_message',
         'wait_for_match',

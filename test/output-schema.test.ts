@@ -16,6 +16,8 @@ const failingCalls: [string, Record<string, unknown>][] = [
   ['leave_chat', { room_id: 'schema-check', client_id: 'c_unknown' }],
   ['get_status', { client_id: 'c_unknown' }],
   ['leave_queue', { client_id: 'c_unknown' }],
+  ['list_rooms', { client_id: 'c_unknown' }],
+  ['search_messages', { client_id: 'c_unknown', query: 'hello' }],
   ['mark_read', { room_id: 'schema-check', client_id: 'c_unknown', seq: 1 }],
 ];
 
@@ -61,6 +63,24 @@ describe('advertised output schemas', () => {
       arguments: { room_id: 'schema-results', client_id: clientId },
     });
     expect(history.structuredContent).toMatchObject({ messages: [{ message: 'hello', sender: 'Ann' }] });
+    const reply = await client.callTool({
+      name: 'send_message',
+      arguments: { room_id: 'schema-results', message: 'again @Ann', client_id: clientId, reply_to: 1 },
+    });
+    expect(reply.structuredContent).toMatchObject({ success: true, reply_to: 1 });
+    const listed = await client.callTool({
+      name: 'list_rooms',
+      arguments: { client_id: clientId, query: 'schema-results', limit: 1 },
+    });
+    expect(listed.structuredContent).toMatchObject({ rooms: [{ room_id: 'schema-results', members: 1 }] });
+    const found = await client.callTool({
+      name: 'search_messages',
+      arguments: { client_id: clientId, query: 'again' },
+    });
+    expect(found.structuredContent).toMatchObject({
+      messages: [{ room_id: 'schema-results', message: 'again @Ann', reply_to: 1 }],
+    });
+    expect(found.isError).toBeFalsy();
     await client.close();
   });
 });

@@ -16,6 +16,8 @@ export interface Arrival {
   origin: Origin;
   capacity: number;
   visibility: RoomVisibility;
+  /** What the room is about ('' for nothing), for a room this call creates. */
+  topic: string;
   invite: string | undefined;
 }
 
@@ -41,6 +43,7 @@ export class Arrivals {
       createIfMissing: invite === undefined,
       capacity: arrival.capacity,
       visibility,
+      topic: arrival.topic,
       newInvite: visibility === 'private' ? newInvite(this.ids) : undefined,
       invite,
       now,

@@ -1,3 +1,4 @@
+import type { FindingPort } from './finding-port.js';
 import type {
   ChatMessage,
   Member,
@@ -10,6 +11,8 @@ import type {
   RoomVisibility,
   UnreadRoom,
 } from './types.js';
+
+export type { DirectoryCursor, DirectoryPage, DirectoryRequest, SearchRequest } from './finding-port.js';
 
 /**
  * The port the chat needs: where chat state lives and how instances wake each other.
@@ -30,7 +33,7 @@ import type {
  * - Every engine takes `EngineOptions` and honours them as written there: retention of the room
  *   log, and idempotency keys remembered for `IDEMPOTENCY_WINDOW_SECONDS` whatever the retention.
  */
-export interface ChatEngine {
+export interface ChatEngine extends FindingPort {
   /** How events reach waiters on this instance and on every other instance sharing the store. */
   readonly bus: EventBus;
 
@@ -77,8 +80,8 @@ export interface ChatEngine {
   /**
    * Creates or joins a named room, atomically:
    * - no room `roomId` → with `createIfMissing`, create it (kind `named`, the given capacity,
-   *   visibility and invite) with the participant as its only member, cursor 0, no message
-   *   written → `created`; without it → `room_not_found`;
+   *   topic, visibility and invite) with the participant as its only member, cursor 0, no
+   *   message written → `created`; without it → `room_not_found`;
    * - the room has ended → `chat_ended`; the participant is already in it → `already_member`
    *   (nothing written);
    * - the room is private and `invite` is not its invite → `room_not_found`, exactly as if it did
@@ -293,8 +296,12 @@ export interface JoinRequest {
   userId: string;
   /** False when the caller only wants an existing room (it presented an invite); default true. */
   createIfMissing?: boolean;
-  /** How a room this call creates is set up: capacity, visibility (default public), and a private room's invite. */
+  /**
+   * How a room this call creates is set up: capacity, topic ('' for none), visibility (default
+   * public), and a private room's invite.
+   */
   capacity: number;
+  topic?: string;
   visibility?: RoomVisibility;
   newInvite?: string;
   /** What the joiner presented, for a private room. */
@@ -382,4 +389,6 @@ export interface HistoryPage {
   messages: ChatMessage[];
   hasMore: boolean;
   latestSeq: number;
+  /** The cursor of every active member of the room, by user id: how far each has read. */
+  readBy: Record<string, number>;
 }

@@ -5,6 +5,7 @@
 
 export type { ChatEngine, ChatEvent, HistoryPage, LeaveReason } from './engine.js';
 export { ChatError, ERROR_CODES, type ErrorCode, StorageUnavailableError } from './errors.js';
+export type { DirectoryResult } from './finding.js';
 export { PresenceSweeper, type SweepReport, type SweepResult } from './presence.js';
 export { UNREAD_PREVIEW_CHARS } from './read-position.js';
 export type {
@@ -21,12 +22,16 @@ export type {
 export {
   type ChatLimits,
   DEFAULT_LIMITS,
+  DIRECTORY_LIMIT,
   DISPLAY_NAME_MAX_LENGTH,
   HISTORY_LIMIT,
   IDEMPOTENCY_KEY_MAX_LENGTH,
   INVITE_MAX_LENGTH,
   MIN_ROOM_CAPACITY,
   ROOM_ID_PATTERN,
+  SEARCH_LIMIT,
+  SEARCH_QUERY_MAX_LENGTH,
+  TOPIC_MAX_LENGTH,
   WAIT_TIMEOUT_SECONDS,
 } from './rules.js';
 export { ChatService, type ChatServiceOptions } from './service.js';
@@ -37,6 +42,7 @@ export {
   type Origin,
   type Participant,
   type Room,
+  type RoomListing,
   type RoomSummary,
   type RoomVisibility,
 } from './types.js';

@@ -142,3 +142,47 @@ export function checkInvite(invite: string): string {
   }
   return invite;
 }
+
+export const TOPIC_MAX_LENGTH = 200;
+export const REPLY_PREVIEW_LENGTH = 200;
+export const DIRECTORY_LIMIT = { min: 1, max: 100, default: 20 } as const;
+export const SEARCH_LIMIT = { min: 1, max: 50, default: 20 } as const;
+export const SEARCH_QUERY_MAX_LENGTH = 200;
+
+/** A room's topic: trimmed, 0-200 characters, no control characters ('' when omitted). */
+export function checkTopic(topic: string | undefined): string {
+  if (topic === undefined) return '';
+  const trimmed = topic.trim();
+  if ([...trimmed].length > TOPIC_MAX_LENGTH) {
+    throw new ChatError('invalid_argument', `topic must be at most ${TOPIC_MAX_LENGTH} characters.`);
+  }
+  if (CONTROL_CHARACTERS.test(trimmed)) {
+    throw new ChatError('invalid_argument', 'topic must not contain control characters such as line breaks.');
+  }
+  return trimmed;
+}
+
+export function checkLimit(
+  limit: number | undefined,
+  range: { min: number; max: number; default: number },
+): number {
+  if (limit === undefined) return range.default;
+  if (!Number.isInteger(limit) || limit < range.min || limit > range.max) {
+    throw new ChatError(
+      'invalid_argument',
+      `limit must be a whole number from ${range.min} to ${range.max}.`,
+    );
+  }
+  return limit;
+}
+
+/** What people type to find rooms or messages: at most 200 characters of plain text. */
+export function checkQuery(query: string, options: { required: boolean }): string {
+  if (options.required && query.trim().length === 0) {
+    throw new ChatError('invalid_argument', 'query must contain at least one word to look for.');
+  }
+  if ([...query].length > SEARCH_QUERY_MAX_LENGTH) {
+    throw new ChatError('invalid_argument', `query must be at most ${SEARCH_QUERY_MAX_LENGTH} characters.`);
+  }
+  return query;
+}

@@ -4,12 +4,14 @@ import { Arrivals } from './arrivals.js';
 import { announce, tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
+import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
 import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
+import { composeMessage } from './replies.js';
 import type {
   Caller,
   JoinRoomResult,
@@ -31,6 +33,7 @@ import {
   checkMessageText,
   checkRoomId,
   checkSeq,
+  checkTopic,
   checkVisibility,
   clampWaitSeconds,
   MIN_ROOM_CAPACITY,
@@ -58,6 +61,8 @@ export class ChatService {
   private readonly ids: IdSource;
   private readonly clock: Clock;
   private readonly participants: Participants;
+  /** list_rooms and search_messages. */
+  readonly finder: Finder;
   private readonly presence: Presence;
   private readonly departures: Departures;
   private readonly readPosition: ReadPosition;
@@ -78,6 +83,7 @@ export class ChatService {
     this.ids = ids;
     this.clock = clock;
     this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
+    this.finder = new Finder(engine, this.participants);
     this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
     this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
@@ -170,6 +176,8 @@ export class ChatService {
     capacity?: number;
     visibility?: string;
     invite?: string;
+    /** What the room is about; applies when this call creates the room. */
+    topic?: string;
   }): Promise<Caller & JoinRoomResult> {
     return this.arrivals.join({
       roomId: checkRoomId(input.roomId),
@@ -179,6 +187,7 @@ export class ChatService {
       origin: input.origin ?? LOCAL_ORIGIN,
       capacity: checkCapacity(input.capacity ?? MIN_ROOM_CAPACITY, this.limits),
       visibility: checkVisibility(input.visibility),
+      topic: checkTopic(input.topic),
       invite: input.invite === undefined ? undefined : checkInvite(input.invite),
     });
   }
@@ -191,29 +200,19 @@ export class ChatService {
     idempotencyKey?: string;
     /** Read position: the caller saw the messages up to this seq some other way. */
     readUpTo?: number;
+    replyTo?: number;
   }): Promise<ChatMessage> {
     const roomId = checkRoomId(input.roomId);
     const text = checkMessageText(input.message, this.limits);
     const idempotencyKey =
       input.idempotencyKey === undefined ? undefined : checkIdempotencyKey(input.idempotencyKey);
+    const replyTo = checkSeq('reply_to', input.replyTo);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await takeSendToken(this.engine, this.limits, this.clock.now(), caller.userId);
     // Before the append: a bad read_up_to refuses the call with nothing sent.
     await this.readPosition.readUpTo(roomId, caller.userId, input.readUpTo);
-    const outcome = await this.engine.appendMessage({
-      roomId,
-      userId: caller.userId,
-      idempotencyKey,
-      draft: {
-        messageId: this.ids.messageId(),
-        senderId: caller.userId,
-        senderName: caller.displayName,
-        text,
-        createdAt: this.clock.now(),
-        system: false,
-        disconnect: false,
-      },
-    });
+    const draft = await composeMessage(this.engine, this.ids, this.clock, { roomId, caller, text, replyTo });
+    const outcome = await this.engine.appendMessage({ roomId, userId: caller.userId, idempotencyKey, draft });
     if (outcome.kind === 'stored') {
       await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
       return outcome.message;
@@ -298,7 +297,7 @@ export class ChatService {
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireReader(this.engine, roomId, caller.userId);
-    return this.engine.readHistory({ roomId, limit, before, after });
+    return othersReadBy(await this.engine.readHistory({ roomId, limit, before, after }), caller.userId);
   }
 
   async leaveChat(input: { roomId: string; clientId: string; origin?: Origin }): Promise<void> {

@@ -72,6 +72,8 @@ export interface Room {
   visibility: RoomVisibility;
   /** The secret that lets others join a private room; null for public rooms. */
   invite: string | null;
+  /** What the room is about, set when it was created; '' when none was given. */
+  topic: string;
 }
 
 export interface Membership {
@@ -96,6 +98,17 @@ export interface MessageDraft {
   system: boolean;
   /** Marks the notice that a partner left a two-person room. */
   disconnect: boolean;
+  /** The seq of the earlier message in the same room that this one answers. */
+  replyTo?: number;
+  /** Who wrote the answered message and the start of its text, as it was when this one was sent. */
+  replyPreview?: ReplyPreview;
+  /** User ids of the members this message names with `@display name` or `@user_id`. */
+  mentions?: string[];
+}
+
+export interface ReplyPreview {
+  sender: string;
+  text: string;
 }
 
 export interface ChatMessage extends MessageDraft {
@@ -118,4 +131,15 @@ export interface UnreadRoom {
   count: number;
   /** The newest of them. */
   latest: ChatMessage;
+}
+
+/** A room as the directory shows it to someone looking for people to talk to. */
+export interface RoomListing {
+  roomId: string;
+  topic: string;
+  /** Active members right now (always at least one: empty rooms are not listed). */
+  members: number;
+  capacity: number;
+  /** When the room was created or last had a message (joins and leaves included), ms. */
+  lastActivity: number;
 }

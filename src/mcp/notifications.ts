@@ -1,6 +1,6 @@
 import type { LoggingLevel } from '@modelcontextprotocol/server';
 import type { ChatEvent } from '../chat/index.js';
-import { member } from './tools/shaping.js';
+import { member, threading } from './tools/shaping.js';
 
 /** A push notification of the contract: `chatroom.found`, `message.received`, `partner.disconnected`. */
 export interface PushNotification {
@@ -25,6 +25,7 @@ export function pushFor(event: ChatEvent): PushNotification | null {
       };
       if (m.system) params.system = true;
       if (m.disconnect) params.disconnect = true;
+      Object.assign(params, threading(m));
       return { method: 'message.received', params };
     }
     case 'partner_left':

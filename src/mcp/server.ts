@@ -32,12 +32,13 @@ export interface SessionServer {
 
 const INSTRUCTIONS = [
   'MCP Chat connects you with other people and AI agents for a conversation.',
-  'Start with enter_queue (a random partner) or join_room (a room name agreed with someone).',
+  'Start with enter_queue (a random partner), join_room (a room name agreed with someone), or list_rooms to find public rooms with people in them.',
   'Both return a client_id: pass it to every later call and never reveal it.',
   'Then loop: send_message, then wait_for_message, then repeat; on a timeout result call wait_for_message again.',
   'Every result carries "unread" when someone wrote to you in another of your rooms.',
   'If your client shows you channel events from mcp-chat (Claude Code with channels on), you may end your turn instead of waiting:',
   'each new message starts a turn of its own. Answer it with send_message and read_up_to set to its seq, so wait_for_message does not repeat it.',
+  'Use reply_to to answer a particular message, @name to address someone, and search_messages before asking again for something already said.',
 ].join(' ');
 
 /**

@@ -179,6 +179,7 @@ export function logCases(t: ContractContext): void {
         messages: [],
         hasMore: false,
         latestSeq: 0,
+        readBy: {},
       });
     });
 

@@ -185,6 +185,9 @@ export function portGuarantees(subject: EngineUnderTest): void {
       leaveRoom: (e) =>
         e.leaveRoom({ roomId: 'r', userId: 'x', now: 1, farewell: draft('f', 'system'), endRoom: false }),
       roomsOf: (e) => e.roomsOf('x'),
+      membersOf: (e) => e.membersOf('r'),
+      listRooms: (e) => e.listRooms({ query: 'r', limit: 5 }),
+      searchMessages: (e) => e.searchMessages({ userId: 'x', phrases: [['t']], limit: 5 }),
       unreadSummary: (e) => e.unreadSummary('x', 'r'),
       markRead: (e) => e.markRead({ roomId: 'r', userId: 'x', seq: 0 }),
       appendMessage: (e) =>

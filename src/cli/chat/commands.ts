@@ -8,6 +8,9 @@ export type Input =
   | { kind: 'leave' }
   | { kind: 'next' }
   | { kind: 'history' }
+  | { kind: 'reply'; seq: number; text: string }
+  | { kind: 'rooms'; query: string | undefined }
+  | { kind: 'search'; query: string }
   | { kind: 'status'; showId: boolean }
   | { kind: 'help' }
   | { kind: 'quit' }
@@ -20,6 +23,9 @@ export const COMMAND_HELP: readonly (readonly [string, string])[] = [
   ['/leave', 'Leave the current room, or stop waiting in the queue.'],
   ['/next', 'Leave the current room and meet a new random partner.'],
   ['/history', 'Load earlier messages of this room.'],
+  ['/reply SEQ text', 'Answer message #SEQ of this room (the number before the sender).'],
+  ['/rooms [words]', 'List public rooms with people in them, optionally only those matching the words.'],
+  ['/search words', 'Search what was said in your rooms (use "quotes" for a phrase).'],
   ['/status', 'Show who you are, where you are and unread counts ("/status id" adds your secret id).'],
   ['/help', 'Show this list.'],
   ['/quit', 'Leave the room and exit (Ctrl+C too).'],
@@ -46,6 +52,14 @@ export function parseInput(line: string): Input {
       return noArguments({ kind: 'next' });
     case '/history':
       return noArguments({ kind: 'history' });
+    case '/reply':
+      return parseReply(trimmed);
+    case '/rooms':
+      return { kind: 'rooms', query: args.length > 0 ? args.join(' ') : undefined };
+    case '/search':
+      return args.length > 0
+        ? { kind: 'search', query: args.join(' ') }
+        : { kind: 'invalid', error: 'Usage: /search words, for example /search meeting "next week".' };
     case '/status':
       if (args.length === 0) return { kind: 'status', showId: false };
       if (args.length === 1 && args[0] === 'id') return { kind: 'status', showId: true };
@@ -58,6 +72,13 @@ export function parseInput(line: string): Input {
     default:
       return { kind: 'invalid', error: `Unknown command ${word}. Type /help for the list.` };
   }
+}
+
+function parseReply(line: string): Input {
+  const match = /^\/reply\s+#?(\d+)\s+(\S[\s\S]*)$/i.exec(line);
+  if (!match)
+    return { kind: 'invalid', error: 'Usage: /reply SEQ text, for example /reply 12 yes, see you there.' };
+  return { kind: 'reply', seq: Number(match[1]), text: match[2] ?? '' };
 }
 
 function parseJoin(args: string[]): Input {

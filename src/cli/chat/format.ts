@@ -23,6 +23,12 @@ function oneLine(text: string): string {
   return sanitize(text).replace(/\n/g, '\\n');
 }
 
+/** The start of a quoted message: enough to recognise it on one line. */
+export function preview(text: string, length = 40): string {
+  const chars = [...text];
+  return chars.length > length ? `${chars.slice(0, length).join('')}…` : text;
+}
+
 export type Tone = 'good' | 'waiting' | 'bad';
 
 /** The status line: where the person is, or what the connection is doing. */
@@ -69,8 +75,14 @@ export function status(state: SessionState): { text: string; tone: Tone } {
 /** Line mode: `[12:03:04] Bob: hello`, `[12:03:05] * Bob has left the chat.`, `-- notice`, `error: ...`. */
 export function plainLine(line: ChatLine): string {
   switch (line.kind) {
-    case 'message':
-      return `[${clock(line.time)}] ${oneLine(line.sender)}: ${oneLine(line.text)}`;
+    case 'message': {
+      const seq = line.seq === undefined ? '' : ` #${line.seq}`;
+      const reply = line.reply
+        ? ` (re #${line.reply.seq} ${oneLine(line.reply.sender)}: "${oneLine(preview(line.reply.text))}")`
+        : '';
+      const mention = line.mentionsMe ? ' (mentions you)' : '';
+      return `[${clock(line.time)}]${seq} ${oneLine(line.sender)}${reply}${mention}: ${oneLine(line.text)}`;
+    }
     case 'system':
       return `[${clock(line.time)}] * ${oneLine(line.text)}`;
     case 'notice':

@@ -3,6 +3,7 @@ import { type Input, parseInput } from './commands.js';
 import type { Body, Link, OnPush, ToolOutcome } from './connection.js';
 import { LinkRefused } from './connection.js';
 import { Follower } from './follow.js';
+import { roomsNotices, searchNotices } from './lookups.js';
 import { helpNotices, pushNotice, statusNotices } from './notices.js';
 import { CALL_TIMEOUT_MS, ReconnectingLink } from './reconnect.js';
 import type { SessionEvent, SessionOptions, SessionState, StartIntent } from './state.js';
@@ -146,6 +147,11 @@ export class ChatSession {
         return this.enter(undefined);
       case 'history':
         return this.history();
+      case 'reply':
+        return this.say(input.text, input.seq);
+      case 'rooms':
+      case 'search':
+        return this.lookup(input);
       case 'status':
         return this.status(input.showId);
       case 'help':
@@ -247,7 +253,18 @@ export class ChatSession {
     this.view.moveTo({ kind: 'idle' });
   }
 
-  private async say(text: string): Promise<void> {
+  /** /rooms and /search: one call, its answer as notices. */
+  private async lookup(input: { kind: 'rooms'; query?: string } | { kind: 'search'; query: string }) {
+    if (this.clientId === undefined)
+      return this.view.line('error', 'Not signed in yet: /enter or /join first.');
+    const args = { client_id: this.clientId, query: input.query };
+    const outcome = await this.call(input.kind === 'rooms' ? 'list_rooms' : 'search_messages', args);
+    if (!outcome.ok) return this.view.line('error', outcome.error);
+    const lines = input.kind === 'rooms' ? roomsNotices(outcome.body) : searchNotices(outcome.body);
+    for (const text of lines) this.view.line('notice', text);
+  }
+
+  private async say(text: string, replyTo?: number): Promise<void> {
     const place = this.view.state.place;
     if (place.kind === 'queued')
       return this.view.line('error', 'Nobody to talk to yet: you are waiting for a partner.');
@@ -261,6 +278,7 @@ export class ChatSession {
       client_id: this.clientId,
       message: text,
       idempotency_key: randomUUID(),
+      reply_to: replyTo,
     });
     if (!outcome.ok) return this.view.line('error', `Not sent: ${outcome.error}`);
     const messageId = wire.text(outcome.body, 'message_id');
@@ -276,6 +294,8 @@ export class ChatSession {
         sender: this.view.state.displayName,
         text,
         own: true,
+        seq,
+        reply: wire.replyOf(outcome.body),
       },
     });
   }

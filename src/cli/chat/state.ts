@@ -32,7 +32,19 @@ export interface SessionState {
 }
 
 export type ChatLine =
-  | { kind: 'message'; time: Date; sender: string; text: string; own: boolean }
+  | {
+      kind: 'message';
+      time: Date;
+      sender: string;
+      text: string;
+      own: boolean;
+      /** Its place in the room's log, for /reply (absent only while a send is on its way). */
+      seq?: number;
+      /** The earlier message it answers. */
+      reply?: { seq: number; sender: string; text: string };
+      /** It names the person with @. */
+      mentionsMe?: boolean;
+    }
   | { kind: 'system' | 'notice' | 'error'; time: Date; text: string };
 
 export type SessionEvent =

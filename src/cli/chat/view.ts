@@ -61,6 +61,9 @@ export class SessionView {
       sender: m.sender,
       text: m.text,
       own: m.senderId === this.current.userId,
+      seq: m.seq,
+      reply: m.reply,
+      mentionsMe: this.current.userId !== undefined && m.mentions.includes(this.current.userId),
     };
   }
 }

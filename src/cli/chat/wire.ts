@@ -16,6 +16,8 @@ export interface WireMessage {
   time: Date;
   system: boolean;
   disconnect: boolean;
+  reply?: { seq: number; sender: string; text: string };
+  mentions: string[];
 }
 
 export function text(body: Body, key: string): string | undefined {
@@ -55,7 +57,17 @@ export function message(value: unknown): WireMessage | undefined {
     time: Number.isNaN(stamp) ? new Date() : new Date(stamp),
     system: value.system === true,
     disconnect: value.disconnect === true,
+    reply: replyOf(value),
+    mentions: Array.isArray(value.mentions) ? value.mentions.filter((id) => typeof id === 'string') : [],
   };
+}
+
+/** The answered message, from reply_to and reply_preview. */
+export function replyOf(value: Body): { seq: number; sender: string; text: string } | undefined {
+  const seq = number(value, 'reply_to');
+  const preview = value.reply_preview;
+  if (seq === undefined || !isBody(preview)) return undefined;
+  return { seq, sender: text(preview, 'sender') ?? '?', text: text(preview, 'message') ?? '' };
 }
 
 export function messages(value: unknown): WireMessage[] {

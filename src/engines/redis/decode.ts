@@ -1,3 +1,4 @@
+import { searchWords } from '../../chat/search-text.js';
 import type { ChatMessage, Member, Membership, MessageDraft, Room } from '../../chat/types.js';
 import type { Reply } from './scripts.js';
 
@@ -62,6 +63,7 @@ export function toRoom(roomId: string, reply: Reply | undefined): Room {
     lastSeq: integer(field(hash, 'lastSeq')),
     visibility: hash.get('visibility') === 'private' ? 'private' : 'public',
     invite: hash.get('invite') ?? null,
+    topic: hash.get('topic') ?? '',
   };
 }
 
@@ -92,7 +94,7 @@ export function toMembers(reply: Reply | undefined): Member[] {
 export function toMessage(roomId: string, reply: Reply | undefined): ChatMessage {
   const [id, entryFields] = list(reply);
   const hash = fields(entryFields);
-  return {
+  const message: ChatMessage = {
     roomId,
     seq: integer(text(id).split('-', 1)[0]),
     messageId: field(hash, 'id'),
@@ -103,10 +105,33 @@ export function toMessage(roomId: string, reply: Reply | undefined): ChatMessage
     system: field(hash, 'system') === '1',
     disconnect: field(hash, 'disconnect') === '1',
   };
+  const replyTo = hash.get('replyTo');
+  if (replyTo !== undefined) {
+    message.replyTo = integer(replyTo);
+    message.replyPreview = { sender: hash.get('replySender') ?? '', text: hash.get('replyText') ?? '' };
+  }
+  const mentions = hash.get('mentions');
+  if (mentions !== undefined) message.mentions = mentions.split(' ');
+  return message;
 }
 
 export function toMessages(roomId: string, reply: Reply | undefined): ChatMessage[] {
   return list(reply).map((entry) => toMessage(roomId, entry));
+}
+
+/**
+ * The optional fields of an appended message's stream entry, as name, value pairs: the reply,
+ * the mentions (user ids never hold spaces), and its words folded (" word word ") for search.
+ */
+export function extraFieldArgs(draft: MessageDraft): string[] {
+  const args: string[] = [];
+  if (draft.replyTo !== undefined && draft.replyPreview) {
+    args.push('replyTo', String(draft.replyTo), 'replySender', draft.replyPreview.sender);
+    args.push('replyText', draft.replyPreview.text);
+  }
+  if (draft.mentions && draft.mentions.length > 0) args.push('mentions', draft.mentions.join(' '));
+  if (!draft.system) args.push('words', ` ${searchWords(draft.text).join(' ')} `);
+  return args;
 }
 
 /** A draft as the seven script arguments `read_draft` expects (lua/common.ts), in its field order. */

@@ -22,11 +22,13 @@ import {
   type TakeResult,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
+import type { FindingPort } from '../../chat/finding-port.js';
 import type { NewParticipant, Participant, RoomSummary, UnreadRoom } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
 import {
   draftArgs,
+  extraFieldArgs,
   fields,
   integer,
   list,
@@ -38,6 +40,7 @@ import {
   toMessages,
   toRoom,
 } from './decode.js';
+import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -165,7 +168,7 @@ export class RedisEngine implements ChatEngine {
   }
 
   async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
-    const { roomId, userId, capacity, now, notice, recentLimit } = request;
+    const { roomId, userId, capacity, now, notice, recentLimit, topic = '' } = request;
     const [kind, room, members, recent, stored] = list(
       await this.script('joinRoom', [
         roomId,
@@ -178,6 +181,8 @@ export class RedisEngine implements ChatEngine {
         request.visibility ?? 'public',
         request.newInvite ?? '',
         request.invite ?? '',
+        topic,
+        listingText(roomId, topic),
       ]),
     );
     switch (kind) {
@@ -236,6 +241,12 @@ export class RedisEngine implements ChatEngine {
     });
   }
 
+  // Finding (members, the directory, search): finding.ts and lua/search.ts.
+  membersOf: FindingPort['membersOf'] = async (roomId) => toMembers(await this.script('membersOf', [roomId]));
+  listRooms: FindingPort['listRooms'] = (request) => listRooms(this.run, request);
+  searchMessages: FindingPort['searchMessages'] = (request) => searchMessages(this.run, request);
+  private readonly run = (name: ScriptName, args: (string | number)[]) => this.script(name, args);
+
   async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
     return list(await this.script('unreadSummary', [userId, exceptRoomId ?? ''])).map((row) => {
       const [roomId, count, newest] = list(row);
@@ -259,6 +270,7 @@ export class RedisEngine implements ChatEngine {
         idempotencyKey ?? '',
         IDEMPOTENCY_WINDOW_SECONDS,
         ...draftArgs(draft),
+        ...extraFieldArgs(draft),
       ]),
     );
     switch (kind) {
@@ -289,14 +301,8 @@ export class RedisEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    const [latestSeq, hasMore, entries] = list(
-      await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']),
-    );
-    return {
-      messages: toMessages(roomId, entries),
-      hasMore: integer(hasMore) === 1,
-      latestSeq: integer(latestSeq),
-    };
+    const reply = await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']);
+    return toHistoryPage(roomId, reply);
   }
 
   async takeSendToken(

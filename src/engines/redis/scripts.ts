@@ -4,7 +4,8 @@ import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
 import { markRead, unreadSummary } from './lua/read-position.js';
-import { joinRoom, leaveRoom, roomAccess, roomsOf } from './lua/rooms.js';
+import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf } from './lua/rooms.js';
+import { searchMessages } from './lua/search.js';
 
 /**
  * Every engine step that reads and writes is one of these scripts, so it is atomic across all
@@ -22,6 +23,9 @@ const SCRIPTS = {
   roomAccess,
   leaveRoom,
   roomsOf,
+  membersOf,
+  listRooms,
+  searchMessages,
   unreadSummary,
   markRead,
   appendMessage,

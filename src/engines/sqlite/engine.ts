@@ -2,6 +2,8 @@ import {
   type AppendOutcome,
   type AppendRequest,
   type ChatEngine,
+  type DirectoryPage,
+  type DirectoryRequest,
   type EngineOptions,
   type EnqueueOutcome,
   type HistoryPage,
@@ -17,6 +19,7 @@ import {
   NO_RETENTION,
   type RoomAccess,
   type RoomRefusal,
+  type SearchRequest,
   type TakeRequest,
   type TakeResult,
 } from '../../chat/engine.js';
@@ -34,6 +37,7 @@ import type {
 import { LocalBus } from '../local-bus.js';
 import { BackgroundSweep } from './background-sweep.js';
 import { SharedFileBus } from './commit-watch.js';
+import { listRooms, roomValues, searchMessages } from './finding.js';
 import { SqliteLimits } from './limits.js';
 import { markRead, unreadSummary } from './read-position.js';
 import {
@@ -41,6 +45,7 @@ import {
   type MemberNameRow,
   type MemberRow,
   type MessageRow,
+  messageValues,
   type ParticipantRow,
   type RoomRow,
   toMember,
@@ -137,7 +142,7 @@ export class SqliteEngine implements ChatEngine {
         };
       }
       this.sql.dequeue.run(partner.user_id);
-      this.sql.insertRoom.run(matchRoomId, 'queue', 2, now, 'public', null);
+      this.sql.insertRoom.run(roomValues({ roomId: matchRoomId, kind: 'queue', capacity: 2, now }));
       this.sql.upsertMember.run(matchRoomId, partner.user_id, now, 0, 0);
       this.sql.upsertMember.run(matchRoomId, userId, now, 0, 0);
       return { kind: 'matched', room: this.room(matchRoomId) as Room, partner: toMember(partner) };
@@ -148,7 +153,7 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.read((): MatchState => {
       const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
       if (active) {
-        const partner = this.membersOf(active.room_id).find((member) => member.userId !== userId);
+        const partner = this.activeMembers(active.room_id).find((member) => member.userId !== userId);
         if (partner) return { kind: 'matched', room: toRoom(active), partner };
       }
       const standing = this.queueStanding(userId);
@@ -161,22 +166,24 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
-    const { roomId, userId, capacity, now, notice, recentLimit } = request;
+    const { roomId, userId, capacity, now, notice, recentLimit, topic = '' } = request;
     return this.storage.transaction((): JoinOutcome => {
       const room = this.room(roomId);
       if (!room) {
         if (request.createIfMissing === false) return { kind: 'room_not_found' };
-        const visibility = request.visibility ?? 'public';
-        const invite = visibility === 'private' ? (request.newInvite ?? null) : null;
-        this.sql.insertRoom.run(roomId, 'named', capacity, now, visibility, invite);
+        const { visibility = 'public', newInvite } = request;
+        const invite = visibility === 'private' ? (newInvite ?? null) : null;
+        this.sql.insertRoom.run(
+          roomValues({ roomId, kind: 'named', capacity, now, topic, visibility, invite }),
+        );
         this.sql.upsertMember.run(roomId, userId, now, 0, 0);
-        return { kind: 'created', room: this.room(roomId) as Room, members: this.membersOf(roomId) };
+        return { kind: 'created', room: this.room(roomId) as Room, members: this.activeMembers(roomId) };
       }
       if (room.endedAt !== null) return { kind: 'chat_ended' };
       const membership = this.membership(roomId, userId);
       if (membership && membership.leftAt === null) {
         const recent = this.recentBefore(roomId, room.lastSeq + 1, recentLimit);
-        return { kind: 'already_member', room, members: this.membersOf(roomId), recent };
+        return { kind: 'already_member', room, members: this.activeMembers(roomId), recent };
       }
       if (room.visibility === 'private' && (room.invite === null || request.invite !== room.invite)) {
         return { kind: 'room_not_found' };
@@ -188,7 +195,7 @@ export class SqliteEngine implements ChatEngine {
       return {
         kind: 'joined',
         room: this.room(roomId) as Room,
-        members: this.membersOf(roomId),
+        members: this.activeMembers(roomId),
         recent: this.recentBefore(roomId, stored.seq, recentLimit),
         notice: stored,
       };
@@ -206,8 +213,8 @@ export class SqliteEngine implements ChatEngine {
     return this.storage.transaction((): LeaveOutcome => {
       const refused = this.refuseUnlessActive(roomId, userId);
       if (refused) return refused;
-      this.sql.markLeft.run(now, roomId, userId);
-      const remaining = this.membersOf(roomId);
+      this.sql.markLeft.run({ now, roomId, userId });
+      const remaining = this.activeMembers(roomId);
       const stored = remaining.length > 0 ? this.insertMessage(roomId, farewell) : null;
       if (endRoom) this.sql.endRoom.run(now, roomId);
       return { kind: 'left', farewell: stored, remaining };
@@ -219,9 +226,21 @@ export class SqliteEngine implements ChatEngine {
       (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
         roomId: row.room_id,
         unread: row.unread,
-        members: this.membersOf(row.room_id),
+        members: this.activeMembers(row.room_id),
       })),
     );
+  }
+
+  async membersOf(roomId: string): Promise<Member[]> {
+    return this.storage.run(() => this.activeMembers(roomId));
+  }
+
+  async listRooms(request: DirectoryRequest): Promise<DirectoryPage> {
+    return this.storage.run(() => listRooms(this.sql, request));
+  }
+
+  async searchMessages(request: SearchRequest): Promise<ChatMessage[]> {
+    return this.storage.run(() => searchMessages(this.sql, request));
   }
 
   async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
@@ -247,7 +266,7 @@ export class SqliteEngine implements ChatEngine {
       if (idempotencyKey !== undefined) {
         this.sql.rememberSent.run(roomId, userId, idempotencyKey, JSON.stringify(message), now);
       }
-      const recipients = this.membersOf(roomId)
+      const recipients = this.activeMembers(roomId)
         .map((member) => member.userId)
         .filter((memberId) => memberId !== userId);
       return { kind: 'stored', message, recipients };
@@ -295,7 +314,9 @@ export class SqliteEngine implements ChatEngine {
       const hasMore = rows.length > limit;
       // The extra row only told us there is more; it lies beyond the page in the paging direction.
       const page = hasMore ? (after !== undefined ? rows.slice(0, limit) : rows.slice(1)) : rows;
-      return { messages: page.map(toMessage), hasMore, latestSeq };
+      const cursors = this.sql.memberCursors.all(roomId) as { user_id: string; cursor: number }[];
+      const readBy = Object.fromEntries(cursors.map((row) => [row.user_id, row.cursor]));
+      return { messages: page.map(toMessage), hasMore, latestSeq, readBy };
     });
   }
 
@@ -341,18 +362,8 @@ export class SqliteEngine implements ChatEngine {
 
   /** Appends to the log, then applies retention to the room: by count, and by age from this message. */
   private insertMessage(roomId: string, draft: MessageDraft): ChatMessage {
-    const seq = (this.sql.bumpSeq.get(roomId) as { last_seq: number }).last_seq;
-    this.sql.insertMessage.run(
-      roomId,
-      seq,
-      draft.messageId,
-      draft.senderId,
-      draft.senderName,
-      draft.text,
-      draft.createdAt,
-      draft.system ? 1 : 0,
-      draft.disconnect ? 1 : 0,
-    );
+    const seq = (this.sql.bumpSeq.get(draft.createdAt, roomId) as { last_seq: number }).last_seq;
+    this.sql.insertMessage.run(roomId, seq, ...messageValues(draft));
     if (this.maxMessages > 0) this.sql.deleteBeyondCount.run(roomId, seq - this.maxMessages);
     if (this.maxAgeMs > 0) this.sql.deleteRoomOlderThan.run(roomId, draft.createdAt - this.maxAgeMs);
     return { ...draft, roomId, seq };
@@ -373,7 +384,7 @@ export class SqliteEngine implements ChatEngine {
     return row ? toMembership(row) : null;
   }
 
-  private membersOf(roomId: string): Member[] {
+  private activeMembers(roomId: string): Member[] {
     return (this.sql.activeMembers.all(roomId) as MemberNameRow[]).map(toMember);
   }
 

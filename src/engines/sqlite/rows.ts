@@ -1,4 +1,13 @@
-import type { ChatMessage, Member, Membership, Participant, Room, RoomVisibility } from '../../chat/types.js';
+import type {
+  ChatMessage,
+  Member,
+  Membership,
+  MessageDraft,
+  Participant,
+  Room,
+  RoomListing,
+  RoomVisibility,
+} from '../../chat/types.js';
 
 /** Rows as SQLite returns them (snake_case, 0/1 for booleans), and their chat-layer shapes. */
 
@@ -11,6 +20,7 @@ export interface RoomRow {
   last_seq: number;
   visibility: RoomVisibility;
   invite: string | null;
+  topic: string;
 }
 
 export interface MemberRow {
@@ -32,6 +42,19 @@ export interface MessageRow {
   created_at: number;
   system: number;
   disconnect: number;
+  reply_to: number | null;
+  reply_sender: string | null;
+  reply_text: string | null;
+  /** A JSON array of user ids, or null. */
+  mentions: string | null;
+}
+
+export interface ListingRow {
+  room_id: string;
+  topic: string;
+  capacity: number;
+  last_activity: number;
+  members: number;
 }
 
 export interface ParticipantRow {
@@ -57,6 +80,7 @@ export function toRoom(row: RoomRow): Room {
     lastSeq: row.last_seq,
     visibility: row.visibility,
     invite: row.invite,
+    topic: row.topic,
   };
 }
 
@@ -86,7 +110,7 @@ export function toMember(row: MemberNameRow): Member {
 }
 
 export function toMessage(row: MessageRow): ChatMessage {
-  return {
+  const message: ChatMessage = {
     roomId: row.room_id,
     seq: row.seq,
     messageId: row.message_id,
@@ -96,6 +120,39 @@ export function toMessage(row: MessageRow): ChatMessage {
     createdAt: row.created_at,
     system: row.system === 1,
     disconnect: row.disconnect === 1,
+  };
+  if (row.reply_to !== null) {
+    message.replyTo = row.reply_to;
+    message.replyPreview = { sender: row.reply_sender ?? '', text: row.reply_text ?? '' };
+  }
+  if (row.mentions !== null) message.mentions = JSON.parse(row.mentions) as string[];
+  return message;
+}
+
+/** The message's columns after room_id and seq, in `messageColumns` order (statements.ts). */
+export function messageValues(draft: MessageDraft): (string | number | null)[] {
+  return [
+    draft.messageId,
+    draft.senderId,
+    draft.senderName,
+    draft.text,
+    draft.createdAt,
+    draft.system ? 1 : 0,
+    draft.disconnect ? 1 : 0,
+    draft.replyTo ?? null,
+    draft.replyPreview?.sender ?? null,
+    draft.replyPreview?.text ?? null,
+    draft.mentions && draft.mentions.length > 0 ? JSON.stringify(draft.mentions) : null,
+  ];
+}
+
+export function toListing(row: ListingRow): RoomListing {
+  return {
+    roomId: row.room_id,
+    topic: row.topic,
+    members: row.members,
+    capacity: row.capacity,
+    lastActivity: row.last_activity,
   };
 }
 
@@ -123,5 +180,24 @@ export function fromSentJson(json: string): ChatMessage {
     createdAt: num(value.createdAt),
     system: value.system === true,
     disconnect: value.disconnect === true,
+    ...replyAndMentions(value),
   };
+}
+
+/** The optional parts of a stored answer, kept only when well formed. */
+function replyAndMentions(value: Partial<Record<keyof ChatMessage, unknown>>): Partial<ChatMessage> {
+  const extra: Partial<ChatMessage> = {};
+  const preview = value.replyPreview as { sender?: unknown; text?: unknown } | undefined;
+  if (
+    typeof value.replyTo === 'number' &&
+    typeof preview?.sender === 'string' &&
+    typeof preview.text === 'string'
+  ) {
+    extra.replyTo = value.replyTo;
+    extra.replyPreview = { sender: preview.sender, text: preview.text };
+  }
+  if (Array.isArray(value.mentions) && value.mentions.every((id) => typeof id === 'string')) {
+    extra.mentions = value.mentions as string[];
+  }
+  return extra;
 }

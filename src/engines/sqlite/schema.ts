@@ -121,14 +121,67 @@ const MIGRATIONS: readonly string[] = [
     UNIQUE (user_id, wait_id)
   );
   `,
+  // The room directory, replies and mentions, and full-text search (FTS5, bundled with SQLite).
+  // Rooms remember when they were last active; the directory reads them through a partial index
+  // in that order. The search index is contentless (the text stays in `messages` alone) and
+  // keyed by `search_rows.row`, which grows with time, so newest first is rowid descending.
+  // Triggers keep it in step with every insert and every removal (retention included); the
+  // history written before this version is indexed here, oldest first.
+  `
+  ALTER TABLE rooms ADD COLUMN topic TEXT NOT NULL DEFAULT '';
+  ALTER TABLE rooms ADD COLUMN listing_text TEXT NOT NULL DEFAULT '';
+  ALTER TABLE rooms ADD COLUMN last_activity INTEGER NOT NULL DEFAULT 0;
+  UPDATE rooms SET
+    listing_text = lower(room_id),
+    last_activity = max(created_at, coalesce((SELECT max(m.created_at) FROM messages m WHERE m.room_id = rooms.room_id), 0));
+  CREATE INDEX rooms_directory ON rooms (last_activity DESC, room_id DESC)
+    WHERE kind = 'named' AND visibility = 'public';
+
+  -- The room's last seq when the member left (members who left before this version have none:
+  -- search then goes by left_at).
+  ALTER TABLE members ADD COLUMN left_seq INTEGER;
+
+  ALTER TABLE messages ADD COLUMN reply_to INTEGER;
+  ALTER TABLE messages ADD COLUMN reply_sender TEXT;
+  ALTER TABLE messages ADD COLUMN reply_text TEXT;
+  -- A JSON array of user ids, or NULL for none.
+  ALTER TABLE messages ADD COLUMN mentions TEXT;
+
+  CREATE TABLE search_rows (
+    row     INTEGER PRIMARY KEY,
+    room_id TEXT NOT NULL,
+    seq     INTEGER NOT NULL,
+    UNIQUE (room_id, seq)
+  );
+  CREATE VIRTUAL TABLE search_index USING fts5(
+    body, content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
+  );
+  INSERT INTO search_rows (room_id, seq)
+    SELECT room_id, seq FROM messages WHERE system = 0 ORDER BY created_at, room_id, seq;
+  INSERT INTO search_index (rowid, body)
+    SELECT r.row, m.body FROM search_rows r JOIN messages m ON m.room_id = r.room_id AND m.seq = r.seq;
+  CREATE TRIGGER messages_searchable AFTER INSERT ON messages WHEN NEW.system = 0 BEGIN
+    INSERT INTO search_rows (room_id, seq) VALUES (NEW.room_id, NEW.seq);
+    INSERT INTO search_index (rowid, body) VALUES (last_insert_rowid(), NEW.body);
+  END;
+  CREATE TRIGGER messages_unsearchable AFTER DELETE ON messages WHEN OLD.system = 0 BEGIN
+    DELETE FROM search_index
+      WHERE rowid = (SELECT row FROM search_rows WHERE room_id = OLD.room_id AND seq = OLD.seq);
+    DELETE FROM search_rows WHERE room_id = OLD.room_id AND seq = OLD.seq;
+  END;
+  `,
 ];
 
+/** How many migrations this version knows: the schema version of a database it has opened. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
 /**
- * Brings the schema up to date in one IMMEDIATE transaction: several processes may open a new
- * file at once, and the version must be read under the write lock, or two of them would both
- * run the first step.
+ * Brings the schema up to `upTo` (default: this version; only tests stop earlier, to write a
+ * database the way a previous release did) in one IMMEDIATE transaction: several processes may
+ * open a new file at once, and the version must be read under the write lock, or two of them
+ * would both run the first step.
  */
-export function migrate(db: Database): void {
+export function migrate(db: Database, upTo = MIGRATIONS.length): void {
   db.transaction(() => {
     const current = db.pragma('user_version', { simple: true }) as number;
     if (current > MIGRATIONS.length) {
@@ -136,9 +189,9 @@ export function migrate(db: Database): void {
         `The database schema (version ${current}) is newer than this mcp-chat (version ${MIGRATIONS.length}). Upgrade mcp-chat.`,
       );
     }
-    for (let version = current; version < MIGRATIONS.length; version++) {
+    for (let version = current; version < upTo; version++) {
       db.exec(MIGRATIONS[version] ?? '');
     }
-    if (current < MIGRATIONS.length) db.pragma(`user_version = ${MIGRATIONS.length}`);
+    if (current < upTo) db.pragma(`user_version = ${upTo}`);
   }).immediate();
 }

@@ -5,7 +5,7 @@ export type Statements = ReturnType<typeof prepareStatements>;
 
 export function prepareStatements(db: Database.Database) {
   const messageColumns =
-    'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect';
+    'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect, reply_to, reply_sender, reply_text, mentions';
   return {
     insertParticipant: db.prepare(
       'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at, owner) VALUES (?, ?, ?, ?, ?, ?)',
@@ -47,23 +47,32 @@ export function prepareStatements(db: Database.Database) {
     enqueue: db.prepare('INSERT INTO queue (user_id, enqueued_at) VALUES (?, ?)'),
     dequeue: db.prepare('DELETE FROM queue WHERE user_id = ?'),
     insertRoom: db.prepare(
-      "INSERT INTO rooms (room_id, kind, capacity, created_at, visibility, invite) VALUES (?, ?, ?, ?, coalesce(?, 'public'), ?)",
+      `INSERT INTO rooms (room_id, kind, capacity, created_at, last_activity, topic, visibility, invite, listing_text)
+       VALUES (@roomId, @kind, @capacity, @now, @now, @topic, @visibility, @invite, @listingText)`,
     ),
     roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
     endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),
-    bumpSeq: db.prepare('UPDATE rooms SET last_seq = last_seq + 1 WHERE room_id = ? RETURNING last_seq'),
+    bumpSeq: db.prepare(
+      `UPDATE rooms SET last_seq = last_seq + 1, last_activity = max(last_activity, ?)
+       WHERE room_id = ? RETURNING last_seq`,
+    ),
     membership: db.prepare('SELECT * FROM members WHERE room_id = ? AND user_id = ?'),
     upsertMember: db.prepare(
       `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (room_id, user_id) DO UPDATE SET
-         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor, left_at = NULL`,
+         joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor,
+         left_at = NULL, left_seq = NULL`,
     ),
     activeMembers: db.prepare(
       `SELECT m.user_id, p.display_name FROM members m JOIN participants p ON p.user_id = m.user_id
        WHERE m.room_id = ? AND m.left_at IS NULL ORDER BY m.joined_at, m.rowid`,
     ),
     activeMemberCount: db.prepare('SELECT count(*) AS n FROM members WHERE room_id = ? AND left_at IS NULL'),
-    markLeft: db.prepare('UPDATE members SET left_at = ? WHERE room_id = ? AND user_id = ?'),
+    // left_seq: where the member's part of the log ends, for search.
+    markLeft: db.prepare(
+      `UPDATE members SET left_at = @now, left_seq = (SELECT last_seq FROM rooms WHERE room_id = @roomId)
+       WHERE room_id = @roomId AND user_id = @userId`,
+    ),
     setCursor: db.prepare('UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ?'),
     rewindCursor: db.prepare(
       'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
@@ -91,7 +100,34 @@ export function prepareStatements(db: Database.Database) {
     unreadCount: db.prepare(
       'SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND sender_id <> ?',
     ),
-    insertMessage: db.prepare(`INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    insertMessage: db.prepare(
+      `INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    memberCursors: db.prepare('SELECT user_id, cursor FROM members WHERE room_id = ? AND left_at IS NULL'),
+    // The directory walks rooms_directory newest first, from a page's last room on, and stops at
+    // the limit: a page costs about `limit` rows unless a query skips many.
+    listRooms: db.prepare(
+      `SELECT r.room_id, r.topic, r.capacity, r.last_activity,
+              (SELECT count(*) FROM members m WHERE m.room_id = r.room_id AND m.left_at IS NULL) AS members
+       FROM rooms r INDEXED BY rooms_directory
+       WHERE r.kind = 'named' AND r.visibility = 'public' AND r.ended_at IS NULL
+         AND (r.last_activity < @at OR (r.last_activity = @at AND r.room_id < @room))
+         AND (@query IS NULL OR instr(r.listing_text, @query) > 0)
+         AND EXISTS (SELECT 1 FROM members m WHERE m.room_id = r.room_id AND m.left_at IS NULL)
+       ORDER BY r.last_activity DESC, r.room_id DESC LIMIT @limit`,
+    ),
+    // FTS5 hands out matches newest first (rowid descending) and the walk stops at the limit;
+    // rooms the caller never joined are skipped on the way, as are messages after it left.
+    searchMessages: db.prepare(
+      `SELECT ${messageColumns.replace(/(\w+)/g, 'm.$1')} FROM search_index f
+       JOIN search_rows s ON s.row = f.rowid
+       JOIN members mem ON mem.room_id = s.room_id AND mem.user_id = @user
+       JOIN messages m ON m.room_id = s.room_id AND m.seq = s.seq
+       WHERE search_index MATCH @match
+         AND (@room IS NULL OR s.room_id = @room)
+         AND (mem.left_at IS NULL OR m.seq <= coalesce(mem.left_seq, -1) OR (mem.left_seq IS NULL AND m.created_at <= mem.left_at))
+       ORDER BY f.rowid DESC LIMIT @limit`,
+    ),
     // Idempotency keys live in their own table, so retention of the log cannot make them forget.
     sentByKey: db.prepare(
       `SELECT message FROM sent_keys

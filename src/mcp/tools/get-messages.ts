@@ -10,7 +10,8 @@ export const getMessages = defineTool({
   description: [
     "Read a room's history without waiting and without marking anything as read.",
     'Returns the latest messages by default, oldest first; pass before (a seq) to page back, or after to page forward.',
-    'To follow a live conversation use wait_for_message instead.',
+    'read_by says, for each other member, the seq up to which they have read.',
+    'To follow a live conversation use wait_for_message instead; to find something said long ago, search_messages.',
   ].join(' '),
   input: z.strictObject({
     room_id: roomId,
@@ -29,6 +30,7 @@ export const getMessages = defineTool({
     messages: z.array(messageShape),
     has_more: z.boolean(),
     latest_seq: z.number(),
+    read_by: z.record(z.string(), z.number()),
   }),
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },
   successFlag: false,
@@ -47,6 +49,7 @@ export const getMessages = defineTool({
       messages: page.messages.map(message),
       has_more: page.hasMore,
       latest_seq: page.latestSeq,
+      read_by: page.readBy,
     };
   },
 });

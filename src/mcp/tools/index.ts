@@ -4,7 +4,9 @@ import { getStatus } from './get-status.js';
 import { joinRoom } from './join-room.js';
 import { leaveChat } from './leave-chat.js';
 import { leaveQueue } from './leave-queue.js';
+import { listRooms } from './list-rooms.js';
 import { markRead } from './mark-read.js';
+import { searchMessages } from './search-messages.js';
 import { sendMessage } from './send-message.js';
 import type { ToolDefinition } from './tool.js';
 import { waitForMatch } from './wait-for-match.js';
@@ -17,9 +19,11 @@ const TOOLS = [
   enterQueue,
   waitForMatch,
   joinRoom,
+  listRooms,
   sendMessage,
   waitForMessage,
   getMessages,
+  searchMessages,
   markRead,
   leaveChat,
   leaveQueue,

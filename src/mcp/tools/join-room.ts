@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { type Caller, INVITE_MAX_LENGTH, type JoinRoomResult, MIN_ROOM_CAPACITY } from '../../chat/index.js';
+import {
+  type Caller,
+  INVITE_MAX_LENGTH,
+  type JoinRoomResult,
+  MIN_ROOM_CAPACITY,
+  TOPIC_MAX_LENGTH,
+} from '../../chat/index.js';
 import { displayName, memberShape, messageShape, optional, roomIdRule } from './schema-parts.js';
 import { member, message } from './shaping.js';
 import { CHANNEL_HINT, CONVERSATION_LOOP, chatTool, defineTool, type Json } from './tool.js';
@@ -8,7 +14,7 @@ export const joinRoom = defineTool({
   name: 'join_room',
   title: 'Create or join a named room',
   description: [
-    'Create or join a named room, for meeting someone on an agreed room name (both sides call join_room with the same room_id).',
+    'Create or join a named room, for meeting someone on an agreed room name (both sides call join_room with the same room_id), or one found with list_rooms.',
     'Without client_id it creates your identity and returns a client_id: pass it to every later call and keep it secret.',
     'The response lists the members and, when joining, recent_messages: what was said before you arrived.',
     `Then talk: ${CONVERSATION_LOOP}`,
@@ -27,10 +33,14 @@ export const joinRoom = defineTool({
       minimum: MIN_ROOM_CAPACITY,
       description: 'How many people the room holds, when this call creates it (default 2).',
     }),
+    topic: optional(z.string(), {
+      maxLength: TOPIC_MAX_LENGTH,
+      description: `What the room is about, shown in list_rooms (0-${TOPIC_MAX_LENGTH} characters), when this call creates it.`,
+    }),
     visibility: optional(z.string(), {
       enum: ['public', 'private'],
       description:
-        'When this call creates the room: "public" (default) or "private". A private room returns an invite; only those given it can join.',
+        'When this call creates the room: "public" (default, listed by list_rooms) or "private" (never listed). A private room returns an invite; only those given it can join.',
     }),
     invite: optional(z.string(), {
       minLength: 1,
@@ -44,6 +54,7 @@ export const joinRoom = defineTool({
     client_id: z.string(),
     user_id: z.string(),
     capacity: z.number(),
+    topic: z.string(),
     partner: memberShape.nullable().optional(),
     members: z.array(memberShape),
     recent_messages: z.array(messageShape).optional(),
@@ -62,6 +73,7 @@ export const joinRoom = defineTool({
         displayName: args.display_name,
         clientId: args.client_id,
         capacity: args.capacity,
+        topic: args.topic,
         visibility: args.visibility,
         invite: args.invite,
       }),
@@ -74,6 +86,7 @@ function shape(result: Caller & JoinRoomResult): Json {
     client_id: result.clientId,
     user_id: result.userId,
     capacity: result.room.capacity,
+    topic: result.room.topic,
     members: result.members.map(member),
     visibility: result.room.visibility,
     // Every member of a private room may pass the invite on.

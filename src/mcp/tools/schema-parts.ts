@@ -52,4 +52,7 @@ export const messageShape = z.object({
   seq: z.number(),
   system: z.boolean().optional(),
   disconnect: z.boolean().optional(),
+  reply_to: z.number().optional(),
+  reply_preview: z.object({ sender: z.string(), message: z.string() }).optional(),
+  mentions: z.array(z.string()).optional(),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { IDEMPOTENCY_KEY_MAX_LENGTH } from '../../chat/index.js';
 import { clientId, optional, roomId, seq } from './schema-parts.js';
+import { threading } from './shaping.js';
 import { chatTool, defineTool } from './tool.js';
 
 export const sendMessage = defineTool({
@@ -10,6 +11,8 @@ export const sendMessage = defineTool({
     'Send a message to everyone else in the room. Pass the room_id and your client_id.',
     'Messages are stored, so the others receive them even if they are not waiting at this moment.',
     'After sending, call wait_for_message to receive the reply.',
+    'To answer a particular earlier message (in a busy room, or to an older question), pass its seq as reply_to: readers then see which message you answer, which keeps threads clear.',
+    "Write @ and a member's display name or user_id to mention them; they see that the message names them.",
     'If you are answering messages that reached you as channel events, pass read_up_to with the newest seq you saw.',
     'If a call failed and you are unsure whether it was sent, retry with the same idempotency_key: it is never stored twice.',
   ].join(' '),
@@ -23,6 +26,7 @@ export const sendMessage = defineTool({
       description:
         'Any unique string. Sending again with the same key stores nothing new and returns the first result.',
     }),
+    reply_to: seq('The seq of an earlier message in this room that this message answers.'),
     read_up_to: seq(
       'The seq of the newest message you have read (from a channel event or get_messages): wait_for_message will not hand it or older ones to you again. Same as mark_read.',
     ),
@@ -32,6 +36,9 @@ export const sendMessage = defineTool({
     message_id: z.string(),
     seq: z.number(),
     timestamp: z.string(),
+    reply_to: z.number().optional(),
+    reply_preview: z.object({ sender: z.string(), message: z.string() }).optional(),
+    mentions: z.array(z.string()).optional(),
   }),
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: true,
@@ -43,6 +50,7 @@ export const sendMessage = defineTool({
       message: args.message,
       clientId: args.client_id,
       idempotencyKey: args.idempotency_key,
+      replyTo: args.reply_to,
       readUpTo: args.read_up_to,
     });
     return {
@@ -50,6 +58,7 @@ export const sendMessage = defineTool({
       message_id: sent.messageId,
       seq: sent.seq,
       timestamp: new Date(sent.createdAt).toISOString(),
+      ...threading(sent),
     };
   },
 });

@@ -18,5 +18,17 @@ export function message(m: ChatMessage): Json {
   };
   if (m.system) body.system = true;
   if (m.disconnect) body.disconnect = true;
+  Object.assign(body, threading(m));
+  return body;
+}
+
+/** What a message answers and whom it names, when it does (message results and push alike). */
+export function threading(m: ChatMessage): Json {
+  const body: Json = {};
+  if (m.replyTo !== undefined) {
+    body.reply_to = m.replyTo;
+    body.reply_preview = { sender: m.replyPreview?.sender ?? '', message: m.replyPreview?.text ?? '' };
+  }
+  if (m.mentions && m.mentions.length > 0) body.mentions = m.mentions;
   return body;
 }

@@ -1,5 +1,5 @@
 import { Text } from 'ink';
-import { clock, sanitize } from '../format.js';
+import { clock, preview, sanitize } from '../format.js';
 import type { ChatLine } from '../session.js';
 
 /** One entry of the message area; colour tells who speaks: you, others, the server, the client. */
@@ -10,11 +10,20 @@ export function MessageLine({ line }: { line: ChatLine }) {
       return (
         <Text wrap="wrap">
           {time}
+          {line.seq === undefined ? null : <Text dimColor>#{line.seq} </Text>}
           <Text bold color={line.own ? 'cyan' : 'green'}>
             {sanitize(line.sender)}
           </Text>
+          {line.reply ? (
+            <Text dimColor>
+              {` ↪ #${line.reply.seq} ${sanitize(line.reply.sender)}: "${sanitize(preview(line.reply.text))}"`}
+            </Text>
+          ) : null}
           {': '}
-          {sanitize(line.text)}
+          {/* A message that names the person stands out. */}
+          <Text color={line.mentionsMe ? 'yellow' : undefined} bold={line.mentionsMe === true}>
+            {sanitize(line.text)}
+          </Text>
         </Text>
       );
     case 'system':

@@ -23,6 +23,9 @@ local QUEUE_TICKETS = P .. 'queue:tickets'
 -- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
 -- have not been claimed by the idle sweep since their last activity.
 local PRESENT = P .. 'present'
+-- The room directory: room id -> last activity (ms) of every named public room that has active
+-- members, so list_rooms reads rooms most recently active first without looking at the others.
+local DIRECTORY = P .. 'directory'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
 -- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end
@@ -30,6 +33,9 @@ local function participant_key(user) return P .. 'participant:' .. user end
 local function credential_key(digest) return P .. 'credential:' .. digest end
 -- Open rooms the participant is an active member of: room id -> joinedAt.
 local function open_rooms_key(user) return P .. 'participant:' .. user .. ':rooms' end
+-- Every room the participant has joined, left or not: room id -> last join (ms). What
+-- search_messages looks through.
+local function joined_rooms_key(user) return P .. 'participant:' .. user .. ':joined' end
 -- Send-rate token bucket: tokens, at.
 local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
 -- Token bucket for creating participants, per subject or client address: tokens, at.
@@ -37,7 +43,8 @@ local function creation_bucket_key(limit_key) return P .. 'creations:' .. limit_
 -- Parked waits of a participant: wait id -> when it parked (ms).
 local function waits_key(user) return P .. 'participant:' .. user .. ':waits' end
 -- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
--- visibility and invite (set for private rooms only).
+-- topic and listing (id and topic folded, for directory queries) of named rooms, visibility
+-- and invite (set for private rooms only).
 local function room_key(room) return P .. 'room:' .. room end
 -- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
 -- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
@@ -46,7 +53,8 @@ local function room_key(room) return P .. 'room:' .. room end
 local function log_key(room) return P .. 'room:' .. room .. ':log' end
 -- Active members: user id -> join order.
 local function members_key(room) return P .. 'room:' .. room .. ':members' end
--- Membership: joinedAt, joinedSeq, cursor, leftAt (absent while in the room), name (at the join).
+-- Membership: joinedAt, joinedSeq, cursor, leftAt and leftSeq (the room's lastSeq at the leave;
+-- both absent while in the room), name (at the join).
 local function member_key(room, user) return P .. 'room:' .. room .. ':member:' .. user end
 -- A message stored with an idempotency key: the message's fields plus seq, kept 24 hours.
 local function idempotency_key(room, user, key) return P .. 'room:' .. room .. ':sent:' .. user .. ':' .. key end
@@ -98,6 +106,14 @@ local function open_queue_room(user)
   return nil
 end
 
+-- Puts a named public room with members in the directory, at its latest activity (never back).
+local function list_if_public(room, at)
+  local kind, visibility = unpack(redis.call('HMGET', room_key(room), 'kind', 'visibility'))
+  if kind ~= 'named' or visibility == 'private' then return end
+  if redis.call('ZCARD', members_key(room)) == 0 then return end
+  redis.call('ZADD', DIRECTORY, 'GT', at, room)
+end
+
 -- Makes the participant an active member with its cursor at seq (a rejoin starts afresh).
 local function add_member(room, user, now, seq)
   local order = redis.call('HINCRBY', room_key(room), 'joins', 1)
@@ -107,7 +123,9 @@ local function add_member(room, user, now, seq)
   redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name)
   redis.call('ZADD', members_key(room), order, user)
   redis.call('ZADD', open_rooms_key(user), now, room)
+  redis.call('ZADD', joined_rooms_key(user), now, room)
   mark_present(user)
+  list_if_public(room, now)
 end
 
 -- The log ---------------------------------------------------------------------------------------
@@ -166,7 +184,9 @@ local function append(room, fields)
   else
     redis.call('XADD', log_key(room), id, unpack(fields))
   end
-  if MAX_AGE_MS > 0 then trim_by_age(room, tonumber(field({id, fields}, 'at'))) end
+  local at = tonumber(field({id, fields}, 'at'))
+  if MAX_AGE_MS > 0 then trim_by_age(room, at) end
+  list_if_public(room, at)
   return {id, fields}
 end
 

@@ -4,7 +4,8 @@ import { REFUSE_UNLESS_ACTIVE } from './rooms.js';
 /** The room log: appending, handing over unread messages, and history. */
 
 /**
- * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields). Reply:
+ * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields), then
+ * optional entry fields as name, value pairs (reply, mentions, the words search reads). Reply:
  * {'duplicate', entry} | {'stored', entry, recipient ids} | {refusal}.
  * The first message sent with a key is kept whole beside the log, so a retry is answered with it
  * even after retention trimmed the log.
@@ -22,7 +23,9 @@ if idem_key then
 end
 local refused = refuse_unless_active(room, user)
 if refused then return {refused} end
-local entry = append(room, read_draft(5))
+local fields = read_draft(5)
+for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
+local entry = append(room, fields)
 if idem_key then
   redis.call('HSET', idem_key, 'seq', seq_of(entry), unpack(entry[2]))
   redis.call('EXPIRE', idem_key, idem_ttl)
@@ -68,7 +71,8 @@ return 1
 
 /**
  * ARGV: room, limit, before ('' for none), after ('' for none). Reply: {latest seq, has more,
- * entries}. One more entry than asked is read to learn whether more lie beyond the page.
+ * entries, cursors (user id, cursor, ... of the active members)}. One more entry than asked is
+ * read to learn whether more lie beyond the page.
  */
 export const readHistory = readScript(`
 local room, limit = ARGV[1], tonumber(ARGV[2])
@@ -86,5 +90,10 @@ if has_more then
   -- The extra entry lies beyond the page in the paging direction.
   if after ~= nil then table.remove(entries) else table.remove(entries, 1) end
 end
-return {latest, has_more and 1 or 0, entries}
+local cursors = {}
+for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
+  cursors[#cursors + 1] = member
+  cursors[#cursors + 1] = redis.call('HGET', member_key(room, member), 'cursor') or '0'
+end
+return {latest, has_more and 1 or 0, entries, cursors}
 `);
