@@ -41,6 +41,26 @@ local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' 
 -- Token bucket for creating participants, per subject or client address: tokens, at.
 local function creation_bucket_key(limit_key) return P .. 'creations:' .. limit_key end
 -- Parked waits of a participant: wait id -> when it parked (ms).
+-- One token bucket (the rule of engines/token-bucket.ts): takes a token when one is there and
+-- answers 1, else 0. A bucket expires once it would have refilled: a missing bucket is a full one.
+local function take_token(key, now_text, rate, burst)
+  local now = tonumber(now_text)
+  local bucket = redis.call('HMGET', key, 'tokens', 'at')
+  local available = burst
+  if bucket[1] then
+    local elapsed = math.max(0, now - tonumber(bucket[2]))
+    available = math.min(burst, tonumber(bucket[1]) + elapsed * rate / 1000)
+  end
+  local taken = 0
+  if available >= 1 then
+    available = available - 1
+    taken = 1
+  end
+  redis.call('HSET', key, 'tokens', string.format('%.17g', available), 'at', now_text)
+  redis.call('PEXPIRE', key, math.ceil((burst - available) * 1000 / rate) + 1000)
+  return taken
+end
+
 local function waits_key(user) return P .. 'participant:' .. user .. ':waits' end
 -- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
 -- topic and listing (id and topic folded, for directory queries) of named rooms, visibility

@@ -6,22 +6,7 @@ import { writeScript } from './common.js';
  * A bucket expires once it would have refilled completely: a missing bucket is a full one.
  */
 export const takeSendToken = writeScript(`
-local user, now, rate, burst = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local key = bucket_key(user)
-local bucket = redis.call('HMGET', key, 'tokens', 'at')
-local available = burst
-if bucket[1] then
-  local elapsed = math.max(0, now - tonumber(bucket[2]))
-  available = math.min(burst, tonumber(bucket[1]) + elapsed * rate / 1000)
-end
-local taken = 0
-if available >= 1 then
-  available = available - 1
-  taken = 1
-end
-redis.call('HSET', key, 'tokens', string.format('%.17g', available), 'at', ARGV[2])
-redis.call('PEXPIRE', key, math.ceil((burst - available) * 1000 / rate) + 1000)
-return taken
+return take_token(bucket_key(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 `);
 
 /**
@@ -29,22 +14,7 @@ return taken
  * token was taken. The rule of takeSendToken, in the buckets for creating participants.
  */
 export const takeCreationToken = writeScript(`
-local limit_key, now, rate, burst = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local key = creation_bucket_key(limit_key)
-local bucket = redis.call('HMGET', key, 'tokens', 'at')
-local available = burst
-if bucket[1] then
-  local elapsed = math.max(0, now - tonumber(bucket[2]))
-  available = math.min(burst, tonumber(bucket[1]) + elapsed * rate / 1000)
-end
-local taken = 0
-if available >= 1 then
-  available = available - 1
-  taken = 1
-end
-redis.call('HSET', key, 'tokens', string.format('%.17g', available), 'at', ARGV[2])
-redis.call('PEXPIRE', key, math.ceil((burst - available) * 1000 / rate) + 1000)
-return taken
+return take_token(creation_bucket_key(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 `);
 
 /**
