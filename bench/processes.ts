@@ -65,6 +65,9 @@ export async function startTarget(
           // The load creates hundreds of participants a second from one address.
           '--new-participants-per-minute',
           '0',
+          // ...and keeps thousands of 2025-era sessions open at once from that address.
+          '--max-sessions',
+          '100000',
           '--log-level',
           'warn',
           '--idle-timeout',

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { type ServerProcess, spawnServer } from '../test/support/process.js';
 import { commands } from './chat-commands.js';
 import { CLIENTS, emptyModel, type Real, ROOMS } from './chat-model.js';
+import { UNLIMITED } from './crash.js';
 import { malformedRequest, type RawRequest } from './requests.js';
 import { WireClient } from './wire.js';
 
@@ -56,7 +57,7 @@ function send(port: number, request: RawRequest): Promise<Answer> {
 
 export async function fuzzPhase(settings: FuzzSettings) {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-fuzz-'));
-  const args = ['--db', join(dir, 'chat.db'), '--rate-limit', '0', '--log-level', 'warn'];
+  const args = ['--db', join(dir, 'chat.db'), ...UNLIMITED, '--log-level', 'warn'];
   let server: ServerProcess = await spawnServer(args);
   const port = () => Number(new URL(server.url).port);
   const figures = { calls: 0, crashes: 0, http_5xx: 0, model_violations: 0, counterexamples: 0 };
