@@ -75,8 +75,11 @@ describe.skipIf(skip !== undefined)(
 
       // Stalled, not gone: the connections stay open and nothing answers.
       redis.pause();
+      // The parked wait may fail before the ping does: its expectation is attached first, so that
+      // rejection is never unhandled.
+      const parkedFails = expect(parked).rejects.toMatchObject({ code: 'unavailable' });
       await expect(a.ping()).rejects.toMatchObject({ code: 'unavailable' });
-      await expect(parked).rejects.toMatchObject({ code: 'unavailable' });
+      await parkedFails;
       await expect(
         chatA.sendMessage({ roomId: bob.roomId, clientId: ann.clientId, message: 'anyone?' }),
       ).rejects.toMatchObject({ code: 'unavailable' });
