@@ -4,6 +4,7 @@ import { accessCases } from './engine-contract/access.js';
 import { contractContext } from './engine-contract/context.js';
 import { findingCases } from './engine-contract/finding.js';
 import { leavingCases } from './engine-contract/leaving.js';
+import { lifetimeCases } from './engine-contract/lifetimes.js';
 import { logCases } from './engine-contract/log.js';
 import { participantsCases } from './engine-contract/participants.js';
 import { portGuarantees } from './engine-contract/port.js';
@@ -35,6 +36,7 @@ export interface EngineUnderTest {
 export function engineContract(name: string, subject: EngineUnderTest): void {
   describe(`engine contract: ${name}`, () => {
     portGuarantees(subject);
+    lifetimeCases(subject);
 
     let fixture: EngineFixture | undefined;
     beforeEach(async () => {

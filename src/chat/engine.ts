@@ -1,4 +1,5 @@
 import type { FindingPort } from './finding-port.js';
+import type { Lifetimes } from './lifetimes.js';
 import type {
   ChatMessage,
   Member,
@@ -209,6 +210,8 @@ export interface ChatEngine extends FindingPort {
 export interface EngineOptions {
   /** Room log retention; absent keeps everything. */
   retention?: Retention;
+  /** When rooms and participants nobody uses go (lifetimes.ts); absent: the defaults there. */
+  lifetimes?: Partial<Lifetimes>;
   /** A bus listener threw; the engine goes on delivering to the others. */
   onListenerError?: (error: unknown) => void;
 }

@@ -16,6 +16,9 @@ export interface ServeConfig {
   /** Room log retention: most messages kept per room, and their longest age in seconds; 0 keeps all. */
   retentionMaxMessages: number;
   retentionMaxAgeSeconds: number;
+  /** Seconds an ended chat stays readable, and a named room stays without members; 0 keeps it. */
+  endedRoomTtlSeconds: number;
+  idleRoomTtlSeconds: number;
   logLevel: LogLevel;
   allowedOrigins: Set<string>;
   idleTimeoutSeconds: number;
@@ -77,6 +80,18 @@ export const SETTINGS = {
     flag: 'retention-max-age',
     fallback: '0',
     help: 'Seconds a message is kept; older ones are dropped. 0 keeps all.',
+  },
+  endedRoomTtl: {
+    env: 'MCP_CHAT_ENDED_ROOM_TTL',
+    flag: 'ended-room-ttl',
+    fallback: '604800',
+    help: 'Seconds an ended chat stays readable by its members before it is removed. 0 keeps it.',
+  },
+  idleRoomTtl: {
+    env: 'MCP_CHAT_IDLE_ROOM_TTL',
+    flag: 'idle-room-ttl',
+    fallback: '0',
+    help: 'Seconds a named room stays without members before it is removed with its history. 0 keeps it.',
   },
   logLevel: { env: 'MCP_CHAT_LOG_LEVEL', flag: 'log-level', fallback: 'info', help: LOG_LEVELS.join(', ') },
   allowedOrigins: {
@@ -276,6 +291,8 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     redisPrefix,
     retentionMaxMessages: integer(SETTINGS.retentionMaxMessages, 0),
     retentionMaxAgeSeconds: integer(SETTINGS.retentionMaxAge, 0),
+    endedRoomTtlSeconds: integer(SETTINGS.endedRoomTtl, 0),
+    idleRoomTtlSeconds: integer(SETTINGS.idleRoomTtl, 0),
     logLevel: logLevel as LogLevel,
     allowedOrigins,
     idleTimeoutSeconds: number(SETTINGS.idleTimeout, (n) => n >= 1, 'a number of seconds, at least 1'),

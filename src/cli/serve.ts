@@ -44,6 +44,10 @@ export function openEngine(
   logger: Logger,
 ): { engine: ChatEngine; connected: Promise<void> } {
   const onListenerError = (error: unknown) => logger.error({ err: error }, 'event listener failed');
+  const lifetimes = {
+    endedRoomSeconds: config.endedRoomTtlSeconds,
+    idleRoomSeconds: config.idleRoomTtlSeconds,
+  };
   if (config.redisUrl !== undefined) {
     const engine = new RedisEngine({
       url: config.redisUrl,
@@ -52,6 +56,7 @@ export function openEngine(
         maxMessages: config.retentionMaxMessages,
         maxAgeSeconds: config.retentionMaxAgeSeconds,
       },
+      lifetimes,
       onListenerError,
       onConnectionChange: (up, reason) => {
         if (up) logger.info('connected to Redis');
@@ -67,7 +72,7 @@ export function openEngine(
     maxAgeSeconds: config.retentionMaxAgeSeconds,
   };
   return {
-    engine: new SqliteEngine({ path: config.db, retention, onListenerError }),
+    engine: new SqliteEngine({ path: config.db, retention, lifetimes, onListenerError }),
     connected: Promise.resolve(),
   };
 }

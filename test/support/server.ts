@@ -25,6 +25,8 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     redisPrefix: 'mcp-chat:',
     retentionMaxMessages: 0,
     retentionMaxAgeSeconds: 0,
+    endedRoomTtlSeconds: 604_800,
+    idleRoomTtlSeconds: 0,
     logLevel: 'silent',
     allowedOrigins: new Set(),
     idleTimeoutSeconds: 900,

@@ -23,6 +23,7 @@ import {
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
 import type { FindingPort } from '../../chat/finding-port.js';
+import { deadline, type Lifetimes, lifetimesOf, sweepInterval } from '../../chat/lifetimes.js';
 import type { NewParticipant, Participant, RoomSummary, UnreadRoom } from '../../chat/types.js';
 import { RedisBus } from './bus.js';
 import { closeConnection, isNoAnswer, openConnection, storageError, whenReady } from './connection.js';
@@ -41,6 +42,7 @@ import {
   toRoom,
 } from './decode.js';
 import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
+import { RedisHousekeeping } from './housekeeping.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -67,6 +69,8 @@ export class RedisEngine implements ChatEngine {
   readonly bus: RedisBus;
   private readonly redis: Redis;
   private readonly context: ScriptContext;
+  private readonly lifetimes: Lifetimes;
+  private readonly housekeeping: RedisHousekeeping;
   private closed = false;
 
   constructor(options: RedisEngineOptions) {
@@ -84,6 +88,8 @@ export class RedisEngine implements ChatEngine {
       },
     });
     defineScripts(this.redis);
+    this.lifetimes = lifetimesOf(options.lifetimes);
+    this.housekeeping = new RedisHousekeeping(this.run, sweepInterval(this.lifetimes));
     this.bus = new RedisBus({
       url: options.url,
       publisher: this.redis,
@@ -222,7 +228,12 @@ export class RedisEngine implements ChatEngine {
 
   async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
     const [kind, stored, remaining] = list(
-      await this.script('leaveRoom', [roomId, userId, now, endRoom ? '1' : '0', ...draftArgs(farewell)]),
+      await this.script('leaveRoom', [
+        ...[roomId, userId, now, endRoom ? '1' : '0', ...draftArgs(farewell)],
+        ...[this.lifetimes.endedRoomSeconds, this.lifetimes.idleRoomSeconds].map(
+          (seconds) => deadline(Date.now(), seconds) ?? '',
+        ),
+      ]),
     );
     if (kind === 'left') {
       return {
@@ -319,19 +330,7 @@ export class RedisEngine implements ChatEngine {
     return integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
   }
 
-  async holdWait({
-    userId,
-    waitId,
-    now,
-    max,
-    maxAgeMs,
-  }: {
-    userId: string;
-    waitId: string;
-    now: number;
-    max: number;
-    maxAgeMs: number;
-  }): Promise<string[]> {
+  async holdWait({ userId, waitId, now, max, maxAgeMs }: Parameters<ChatEngine['holdWait']>[0]) {
     return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
   }
 
@@ -348,6 +347,7 @@ export class RedisEngine implements ChatEngine {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.housekeeping.stop();
     await Promise.all([this.bus.close(), closeConnection(this.redis)]);
   }
 

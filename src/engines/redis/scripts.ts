@@ -4,7 +4,7 @@ import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.
 import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
 import { markRead, unreadSummary } from './lua/read-position.js';
-import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf } from './lua/rooms.js';
+import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf, sweepRooms } from './lua/rooms.js';
 import { searchMessages } from './lua/search.js';
 
 /**
@@ -22,6 +22,7 @@ const SCRIPTS = {
   joinRoom,
   roomAccess,
   leaveRoom,
+  sweepRooms,
   roomsOf,
   membersOf,
   listRooms,

@@ -8,7 +8,8 @@ const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 /**
  * The engine's housekeeping on a timer, once at start and then every minute: messages past the
  * maximum age in rooms that went silent (busy rooms are trimmed on append), idempotency keys past
- * their window, and whatever `extra` adds (old cross-process events, full rate-limit buckets).
+ * their window, and whatever `extra` adds (rooms and participants past their lifetimes, old
+ * cross-process events, full rate-limit buckets).
  * Every process on a file sweeps; the deletes are idempotent. A failure waits for the next round.
  */
 export class BackgroundSweep {
@@ -18,9 +19,10 @@ export class BackgroundSweep {
     private readonly storage: SqliteStorage,
     private readonly maxAgeMs: number,
     private readonly extra: (now: number) => void,
+    atMostMs = SWEEP_EVERY_MS,
   ) {
     this.sweep();
-    const every = maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, maxAgeMs / 2) : SWEEP_EVERY_MS;
+    const every = Math.min(atMostMs, maxAgeMs > 0 ? Math.min(SWEEP_EVERY_MS, maxAgeMs / 2) : SWEEP_EVERY_MS);
     this.timer = setInterval(() => this.sweep(), every);
     this.timer.unref();
   }

@@ -23,6 +23,7 @@ import {
   type TakeRequest,
   type TakeResult,
 } from '../../chat/engine.js';
+import { lifetimesOf, sweepInterval } from '../../chat/lifetimes.js';
 import type {
   ChatMessage,
   Member,
@@ -38,6 +39,7 @@ import { LocalBus } from '../local-bus.js';
 import { BackgroundSweep } from './background-sweep.js';
 import { SharedFileBus } from './commit-watch.js';
 import { listRooms, roomValues, searchMessages } from './finding.js';
+import { SqliteLifetimes } from './lifetimes.js';
 import { SqliteLimits } from './limits.js';
 import { markRead, unreadSummary } from './read-position.js';
 import {
@@ -80,8 +82,10 @@ export class SqliteEngine implements ChatEngine {
   private readonly maxMessages: number;
   private readonly maxAgeMs: number;
   private readonly background: BackgroundSweep;
+  private readonly lifetimes: SqliteLifetimes;
 
-  constructor({ path, retention = NO_RETENTION, onListenerError, watchIntervalMs }: SqliteEngineOptions) {
+  constructor(options: SqliteEngineOptions) {
+    const { path, retention = NO_RETENTION, onListenerError, watchIntervalMs } = options;
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
     this.limits = new SqliteLimits(this.storage);
@@ -91,10 +95,14 @@ export class SqliteEngine implements ChatEngine {
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
-    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, (now) => {
+    this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
+    const sweep = (now: number) => {
+      this.lifetimes.sweep(now);
       this.limits.forgetFullBuckets(now);
       if (this.bus instanceof SharedFileBus) this.bus.prune(now);
-    });
+    };
+    const every = sweepInterval(this.lifetimes.lifetimes);
+    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, sweep, every);
   }
 
   private get sql() {
@@ -192,6 +200,7 @@ export class SqliteEngine implements ChatEngine {
       if (count >= room.capacity) return { kind: 'room_full' };
       const stored = this.insertMessage(roomId, notice);
       this.sql.upsertMember.run(roomId, userId, now, stored.seq, stored.seq);
+      this.lifetimes.joined(roomId);
       return {
         kind: 'joined',
         room: this.room(roomId) as Room,
@@ -216,7 +225,8 @@ export class SqliteEngine implements ChatEngine {
       this.sql.markLeft.run({ now, roomId, userId });
       const remaining = this.activeMembers(roomId);
       const stored = remaining.length > 0 ? this.insertMessage(roomId, farewell) : null;
-      if (endRoom) this.sql.endRoom.run(now, roomId);
+      if (endRoom) this.lifetimes.ended(roomId, now);
+      else if (remaining.length === 0) this.lifetimes.emptied(roomId);
       return { kind: 'left', farewell: stored, remaining };
     });
   }
@@ -320,21 +330,13 @@ export class SqliteEngine implements ChatEngine {
     });
   }
 
-  async takeSendToken(userId: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.limits.takeSendToken(userId, request);
-  }
-
-  async takeCreationToken(limitKey: string, request: { now: number; ratePerSecond: number; burst: number }) {
-    return this.limits.takeCreationToken(limitKey, request);
-  }
-
-  async holdWait(request: { userId: string; waitId: string; now: number; max: number; maxAgeMs: number }) {
-    return this.limits.holdWait(request);
-  }
-
-  async releaseWait(userId: string, waitId: string): Promise<void> {
-    this.limits.releaseWait(userId, waitId);
-  }
+  // Limits (limits.ts): rate buckets and parked waits, shared by every process on the file.
+  takeSendToken: ChatEngine['takeSendToken'] = async (userId, request) =>
+    this.limits.takeSendToken(userId, request);
+  takeCreationToken: ChatEngine['takeCreationToken'] = async (limitKey, request) =>
+    this.limits.takeCreationToken(limitKey, request);
+  holdWait: ChatEngine['holdWait'] = async (request) => this.limits.holdWait(request);
+  releaseWait: ChatEngine['releaseWait'] = async (userId, waitId) => this.limits.releaseWait(userId, waitId);
 
   /** Proves the file is writable (takes and releases the write lock); the only call that ignores the backoff. */
   async ping(): Promise<void> {

@@ -170,6 +170,12 @@ const MIGRATIONS: readonly string[] = [
     DELETE FROM search_rows WHERE room_id = OLD.room_id AND seq = OLD.seq;
   END;
   `,
+  // Storage that stays bounded: a room that ended, or a named room left empty, gets a wall-clock
+  // deadline (NULL: kept), after which the sweep removes it with its memberships and log.
+  `
+  ALTER TABLE rooms ADD COLUMN expires_at INTEGER;
+  CREATE INDEX rooms_by_expiry ON rooms (expires_at) WHERE expires_at IS NOT NULL;
+  `,
 ];
 
 /** How many migrations this version knows: the schema version of a database it has opened. */

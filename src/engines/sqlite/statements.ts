@@ -51,7 +51,16 @@ export function prepareStatements(db: Database.Database) {
        VALUES (@roomId, @kind, @capacity, @now, @now, @topic, @visibility, @invite, @listingText)`,
     ),
     roomById: db.prepare('SELECT * FROM rooms WHERE room_id = ?'),
-    endRoom: db.prepare('UPDATE rooms SET ended_at = ? WHERE room_id = ? AND ended_at IS NULL'),
+    endRoom: db.prepare(
+      'UPDATE rooms SET ended_at = ?, expires_at = ? WHERE room_id = ? AND ended_at IS NULL',
+    ),
+    // A room left empty (deadline, or NULL to keep it), and joined again (kept).
+    setRoomExpiry: db.prepare('UPDATE rooms SET expires_at = ? WHERE room_id = ?'),
+    expiredRooms: db.prepare('SELECT room_id FROM rooms WHERE expires_at <= ? ORDER BY expires_at LIMIT ?'),
+    dropRoomMessages: db.prepare('DELETE FROM messages WHERE room_id = ?'),
+    dropRoomSentKeys: db.prepare('DELETE FROM sent_keys WHERE room_id = ?'),
+    dropRoomMembers: db.prepare('DELETE FROM members WHERE room_id = ?'),
+    dropRoom: db.prepare('DELETE FROM rooms WHERE room_id = ?'),
     bumpSeq: db.prepare(
       `UPDATE rooms SET last_seq = last_seq + 1, last_activity = max(last_activity, ?)
        WHERE room_id = ? RETURNING last_seq`,

@@ -26,6 +26,10 @@ local PRESENT = P .. 'present'
 -- The room directory: room id -> last activity (ms) of every named public room that has active
 -- members, so list_rooms reads rooms most recently active first without looking at the others.
 local DIRECTORY = P .. 'directory'
+-- Rooms that ended or were left empty: room id -> wall-clock deadline (ms), after which the
+-- sweep removes the room with everything in it (chat/lifetimes.ts). The room hash's expiresAt is
+-- the truth; this index only says where to look.
+local ROOMS_EXPIRING = P .. 'rooms:expiring'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
 -- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end
@@ -73,6 +77,8 @@ local function room_key(room) return P .. 'room:' .. room end
 local function log_key(room) return P .. 'room:' .. room .. ':log' end
 -- Active members: user id -> join order.
 local function members_key(room) return P .. 'room:' .. room .. ':members' end
+-- Everyone who ever joined the room (left or not), whose memberships go with the room.
+local function people_key(room) return P .. 'room:' .. room .. ':people' end
 -- Membership: joinedAt, joinedSeq, cursor, leftAt and leftSeq (the room's lastSeq at the leave;
 -- both absent while in the room), name (at the join).
 local function member_key(room, user) return P .. 'room:' .. room .. ':member:' .. user end
@@ -142,10 +148,20 @@ local function add_member(room, user, now, seq)
   redis.call('DEL', key)
   redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name)
   redis.call('ZADD', members_key(room), order, user)
+  redis.call('SADD', people_key(room), user)
+  -- In use again: whatever deadline the room had is off.
+  if redis.call('HDEL', room_key(room), 'expiresAt') == 1 then redis.call('ZREM', ROOMS_EXPIRING, room) end
   redis.call('ZADD', open_rooms_key(user), now, room)
   redis.call('ZADD', joined_rooms_key(user), now, room)
   mark_present(user)
   list_if_public(room, now)
+end
+
+-- Gives the room a deadline (a wall-clock time in ms; '' for none: the room is kept).
+local function schedule_drop(room, at)
+  if at == '' then return end
+  redis.call('HSET', room_key(room), 'expiresAt', at)
+  redis.call('ZADD', ROOMS_EXPIRING, at, room)
 end
 
 -- The log ---------------------------------------------------------------------------------------

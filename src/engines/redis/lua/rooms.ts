@@ -67,7 +67,8 @@ end
 `;
 
 /**
- * ARGV: room, user, now, end room ('1' or '0'), farewell (7 draft fields). Reply:
+ * ARGV: room, user, now, end room ('1' or '0'), farewell (7 draft fields), the deadline of a room
+ * this leave ends, and of a named room it leaves empty (wall-clock ms, '' for none). Reply:
  * {'left', farewell entry or false, remaining members} | {refusal}.
  */
 export const leaveRoom = writeScript(`
@@ -87,12 +88,43 @@ if end_room then
   -- The room is no longer open for those who remain: it leaves their open rooms, and maybe
   -- their presence.
   redis.call('HSET', room_key(room), 'endedAt', now)
+  schedule_drop(room, ARGV[12])
   for i = 1, #remaining, 2 do
     redis.call('ZREM', open_rooms_key(remaining[i]), room)
     refresh_presence(remaining[i])
   end
 end
+if not end_room and #remaining == 0 and redis.call('HGET', room_key(room), 'kind') == 'named' then
+  schedule_drop(room, ARGV[13])
+end
 return {'left', farewell, remaining}
+`);
+
+/**
+ * ARGV: now (wall-clock ms), limit. Removes up to limit rooms past their deadline with everything
+ * in them: log, members, memberships and cursors, and their place in the participants' lists and
+ * the directory. A room joined again since it was scheduled has no deadline and stays. Reply: the
+ * number of rooms looked at (limit: there may be more).
+ */
+export const sweepRooms = writeScript(`
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local due = redis.call('ZRANGEBYSCORE', ROOMS_EXPIRING, '-inf', now, 'LIMIT', 0, limit)
+for _, room in ipairs(due) do
+  redis.call('ZREM', ROOMS_EXPIRING, room)
+  local at = tonumber(redis.call('HGET', room_key(room), 'expiresAt') or '')
+  if at and at > now then
+    redis.call('ZADD', ROOMS_EXPIRING, at, room)
+  elseif at then
+    for _, user in ipairs(redis.call('SMEMBERS', people_key(room))) do
+      redis.call('DEL', member_key(room, user))
+      redis.call('ZREM', joined_rooms_key(user), room)
+      redis.call('ZREM', open_rooms_key(user), room)
+    end
+    redis.call('DEL', people_key(room), members_key(room), log_key(room), room_key(room))
+    redis.call('ZREM', DIRECTORY, room)
+  end
+end
+return #due
 `);
 
 /**
