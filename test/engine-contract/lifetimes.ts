@@ -114,6 +114,33 @@ export function lifetimeCases(subject: EngineUnderTest): void {
       expect((await engine.readHistory({ roomId: emptied, limit: 10 })).messages).toEqual([]);
     });
 
+    it('forgets a participant unused for the identity lifetime, with its memberships', async () => {
+      const engine = await open({ lifetimes: { identitySeconds: 1 } });
+      const [gone, kept] = [await participant(engine), await participant(engine)];
+      const roomId = unique('room');
+      await join(engine, roomId, gone);
+      await join(engine, roomId, kept);
+      await engine.appendMessage({ roomId, userId: gone, draft: draft('remember me', gone) });
+      await leave(engine, roomId, gone, false);
+      const other = unique('other');
+      await join(engine, other, gone);
+      // The one who keeps calling is remembered all along.
+      await expect
+        .poll(async () => {
+          await engine.touchParticipant(kept, now());
+          return engine.findParticipant(`cred-${gone}`);
+        }, poll)
+        .toBeNull();
+      expect((await engine.findParticipant(`cred-${kept}`))?.userId).toBe(kept);
+      await expect.poll(async () => (await engine.roomAccess(roomId, gone)).membership, poll).toBeNull();
+      expect((await engine.roomAccess(other, gone)).membership).toBeNull();
+      expect((await engine.membersOf(other)).map((m) => m.userId)).toEqual([]);
+      expect((await engine.roomAccess(roomId, kept)).membership?.leftAt).toBeNull();
+      // What it said stays in the room's log.
+      const history = await engine.readHistory({ roomId, limit: 10 });
+      expect(history.messages.map((m) => m.text)).toContain('remember me');
+    });
+
     it('keeps empty named rooms while the idle lifetime is off (the default)', async () => {
       const engine = await open({ lifetimes: { endedRoomSeconds: 1 } });
       const a = await participant(engine);

@@ -57,8 +57,6 @@ export interface RedisEngineOptions extends EngineOptions {
 }
 
 export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
-/** Identities unused this long may be forgotten (the contract: 30 days). */
-const IDENTITY_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 /**
  * The engine for several instances sharing one Redis. Each method that reads and writes is one
@@ -105,13 +103,16 @@ export class RedisEngine implements ChatEngine {
   }
 
   async createParticipant(p: NewParticipant): Promise<void> {
+    const { userId, credential, displayName, now, owner } = p;
+    const [ttl, forgetAt] = this.identity();
     await this.script('createParticipant', [
-      p.userId,
-      p.credential,
-      p.displayName,
-      p.now,
-      IDENTITY_TTL_SECONDS,
-      p.owner ?? '',
+      userId,
+      credential,
+      displayName,
+      now,
+      ttl,
+      owner ?? '',
+      forgetAt,
     ]);
   }
 
@@ -129,7 +130,7 @@ export class RedisEngine implements ChatEngine {
   }
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
-    const args = [userId, now, IDENTITY_TTL_SECONDS];
+    const args = [userId, now, ...this.identity()];
     await this.script('touchParticipant', displayName === undefined ? args : [...args, displayName]);
   }
 
@@ -316,19 +317,10 @@ export class RedisEngine implements ChatEngine {
     return toHistoryPage(roomId, reply);
   }
 
-  async takeSendToken(
-    userId: string,
-    { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
-  ) {
-    return integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
-  }
-
-  async takeCreationToken(
-    limitKey: string,
-    { now, ratePerSecond, burst }: { now: number; ratePerSecond: number; burst: number },
-  ) {
-    return integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
-  }
+  takeSendToken: ChatEngine['takeSendToken'] = async (userId, { now, ratePerSecond, burst }) =>
+    integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
+  takeCreationToken: ChatEngine['takeCreationToken'] = async (limitKey, { now, ratePerSecond, burst }) =>
+    integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
 
   async holdWait({ userId, waitId, now, max, maxAgeMs }: Parameters<ChatEngine['holdWait']>[0]) {
     return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
@@ -349,6 +341,12 @@ export class RedisEngine implements ChatEngine {
     this.closed = true;
     this.housekeeping.stop();
     await Promise.all([this.bus.close(), closeConnection(this.redis)]);
+  }
+
+  /** The identity lifetime as Redis takes it: whole seconds, and the wall-clock deadline. */
+  private identity(): [number, number] {
+    const seconds = Math.max(1, Math.ceil(this.lifetimes.identitySeconds || 1e9));
+    return [seconds, Date.now() + seconds * 1000];
   }
 
   private script(name: ScriptName, args: (string | number)[]): Promise<Reply> {

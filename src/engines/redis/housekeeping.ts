@@ -3,8 +3,8 @@ import type { Reply, ScriptName } from './scripts.js';
 const BATCH = 200;
 
 /**
- * The engine's sweep on a timer: rooms past their lifetime (lua/rooms.ts sweepRooms), by the wall
- * clock of the instance. Every instance sweeps; each script is atomic and a second sweeper finds
+ * The engine's sweep on a timer: rooms and participants past their lifetime (sweepRooms in
+ * lua/rooms.ts, sweepParticipants in lua/participants.ts), by the wall clock of the instance. Every instance sweeps; each script is atomic and a second sweeper finds
  * nothing left to do. A failure (Redis away) waits for the next round.
  */
 export class RedisHousekeeping {
@@ -28,6 +28,7 @@ export class RedisHousekeeping {
     this.running = true;
     try {
       while ((await this.run('sweepRooms', [Date.now(), BATCH])) === BATCH) {}
+      while ((await this.run('sweepParticipants', [Date.now(), BATCH])) === BATCH) {}
     } catch {
       // Redis away: the next round catches up.
     } finally {

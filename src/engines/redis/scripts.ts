@@ -1,7 +1,13 @@
 import type { Redis } from 'ioredis';
 import { holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
-import { claimIdle, createParticipant, findParticipant, touchParticipant } from './lua/participants.js';
+import {
+  claimIdle,
+  createParticipant,
+  findParticipant,
+  sweepParticipants,
+  touchParticipant,
+} from './lua/participants.js';
 import { enqueue, leaveQueue, matchState } from './lua/queue.js';
 import { markRead, unreadSummary } from './lua/read-position.js';
 import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf, sweepRooms } from './lua/rooms.js';
@@ -15,6 +21,7 @@ const SCRIPTS = {
   createParticipant,
   findParticipant,
   touchParticipant,
+  sweepParticipants,
   claimIdle,
   enqueue,
   matchState,

@@ -111,19 +111,23 @@ export class SqliteEngine implements ChatEngine {
 
   async createParticipant(p: NewParticipant): Promise<void> {
     this.storage.run(() =>
-      this.sql.insertParticipant.run(p.userId, p.credential, p.displayName, p.now, p.now, p.owner ?? null),
+      this.sql.insertParticipant.run(
+        ...[p.userId, p.credential, p.displayName, p.now, p.now, p.owner ?? null],
+        this.lifetimes.forgetAfter(),
+      ),
     );
   }
 
   async findParticipant(credential: string): Promise<Participant | null> {
     const row = this.storage.run(
-      () => this.sql.participantByCredential.get(credential) as ParticipantRow | undefined,
+      () => this.sql.participantByCredential.get(credential, Date.now()) as ParticipantRow | undefined,
     );
     return row ? toParticipant(row) : null;
   }
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
-    this.storage.run(() => this.sql.touchParticipant.run(now, displayName ?? null, userId));
+    const forgetAfter = this.lifetimes.forgetAfter();
+    this.storage.run(() => this.sql.touchParticipant.run(now, displayName ?? null, forgetAfter, userId));
   }
 
   async claimIdle(cutoff: number, limit: number): Promise<string[]> {

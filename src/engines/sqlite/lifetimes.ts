@@ -5,7 +5,8 @@ const SWEEP_BATCH = 500;
 
 /**
  * Lifetimes (chat/lifetimes.ts) on SQLite: rooms get a wall-clock deadline when they end or
- * empty, lose it when joined again, and the background sweep removes what is past it. Each
+ * empty, lose it when joined again; participants get one at every call. The background sweep
+ * removes what is past its deadline. Each
  * function runs inside the caller's transaction.
  */
 export class SqliteLifetimes {
@@ -29,9 +30,28 @@ export class SqliteLifetimes {
     this.sql.setRoomExpiry.run(null, roomId);
   }
 
+  /** When a participant seen now is forgotten (null: never). */
+  forgetAfter(): number | null {
+    return deadline(Date.now(), this.lifetimes.identitySeconds);
+  }
+
   /** One round of the background sweep. */
   sweep(now: number): void {
     while (this.dropExpiredRooms(now) === SWEEP_BATCH) {}
+    while (this.forgetParticipants(now) === SWEEP_BATCH) {}
+  }
+
+  /** Forgets up to `limit` participants past their lifetime, with their memberships and limits. */
+  private forgetParticipants(now: number, limit = SWEEP_BATCH): number {
+    const users = this.sql.forgottenParticipants.all(now, limit) as { user_id: string }[];
+    for (const { user_id } of users) {
+      this.sql.forgetMemberships.run(user_id);
+      this.sql.forgetQueued.run(user_id);
+      this.sql.forgetWaits.run(user_id);
+      this.sql.forgetBucket.run(`send:${user_id}`);
+      this.sql.forgetParticipant.run(user_id);
+    }
+    return users.length;
   }
 
   /** Removes up to `limit` rooms past their deadline, with everything in them; returns how many. */

@@ -173,8 +173,14 @@ const MIGRATIONS: readonly string[] = [
   // Storage that stays bounded: a room that ended, or a named room left empty, gets a wall-clock
   // deadline (NULL: kept), after which the sweep removes it with its memberships and log.
   `
+  -- A participant is forgotten, with its memberships, once forget_after (its last call plus 30
+  -- days, by the wall clock) has passed.
   ALTER TABLE rooms ADD COLUMN expires_at INTEGER;
   CREATE INDEX rooms_by_expiry ON rooms (expires_at) WHERE expires_at IS NOT NULL;
+  ALTER TABLE participants ADD COLUMN forget_after INTEGER;
+  -- Those known before this version get 30 days from the upgrade, whatever their last call.
+  UPDATE participants SET forget_after = CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 30 * 86400000;
+  CREATE INDEX participants_by_expiry ON participants (forget_after) WHERE forget_after IS NOT NULL;
   `,
 ];
 

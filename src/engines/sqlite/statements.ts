@@ -8,15 +8,27 @@ export function prepareStatements(db: Database.Database) {
     'room_id, seq, message_id, sender_id, sender_name, body, created_at, system, disconnect, reply_to, reply_sender, reply_text, mentions';
   return {
     insertParticipant: db.prepare(
-      'INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at, owner) VALUES (?, ?, ?, ?, ?, ?)',
+      `INSERT INTO participants (user_id, credential, display_name, created_at, last_seen_at, owner, forget_after)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
     ),
+    // One past its lifetime is gone already, even before the sweep removes it.
     participantByCredential: db.prepare(
-      'SELECT user_id, display_name, created_at, last_seen_at, owner FROM participants WHERE credential = ?',
+      `SELECT user_id, display_name, created_at, last_seen_at, owner FROM participants
+       WHERE credential = ? AND (forget_after IS NULL OR forget_after > ?)`,
     ),
     touchParticipant: db.prepare(
-      `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL
+      `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL,
+         forget_after = ?
        WHERE user_id = ?`,
     ),
+    forgottenParticipants: db.prepare(
+      'SELECT user_id FROM participants WHERE forget_after <= ? ORDER BY forget_after LIMIT ?',
+    ),
+    forgetMemberships: db.prepare('DELETE FROM members WHERE user_id = ?'),
+    forgetQueued: db.prepare('DELETE FROM queue WHERE user_id = ?'),
+    forgetWaits: db.prepare('DELETE FROM parked_waits WHERE user_id = ?'),
+    forgetBucket: db.prepare('DELETE FROM buckets WHERE key = ?'),
+    forgetParticipant: db.prepare('DELETE FROM participants WHERE user_id = ?'),
     // Candidates come from the queue and open memberships, never from the whole participant table.
     claimIdle: db.prepare(
       `UPDATE participants SET idle_claimed_at = @cutoff

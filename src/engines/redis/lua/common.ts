@@ -30,6 +30,9 @@ local DIRECTORY = P .. 'directory'
 -- sweep removes the room with everything in it (chat/lifetimes.ts). The room hash's expiresAt is
 -- the truth; this index only says where to look.
 local ROOMS_EXPIRING = P .. 'rooms:expiring'
+-- Participants by the wall-clock time (ms) they are forgotten unless they call again; their
+-- hash and credential expire by themselves then, and the sweep removes the rest.
+local PARTICIPANTS_EXPIRING = P .. 'participants:expiring'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
 -- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end

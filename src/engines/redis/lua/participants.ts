@@ -2,10 +2,13 @@ import { readScript, writeScript } from './common.js';
 
 /**
  * Participants and presence. Identity keys (the participant hash and its credential) expire
- * IDENTITY_TTL after the last touch: identities unused for 30 days may be forgotten.
+ * the identity lifetime (30 days) after the last touch; sweepParticipants removes the rest.
  */
 
-/** ARGV: user, credential digest, display name, now, identity ttl (s), owner ('' for none). */
+/**
+ * ARGV: user, credential digest, display name, now, identity ttl (s), owner ('' for none), when
+ * the participant is forgotten (wall-clock ms).
+ */
 export const createParticipant = writeScript(`
 local user, digest, name, now, ttl, owner = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = participant_key(user)
@@ -13,7 +16,36 @@ redis.call('HSET', key, 'displayName', name, 'createdAt', now, 'lastSeenAt', now
 if owner ~= '' then redis.call('HSET', key, 'owner', owner) end
 redis.call('EXPIRE', key, ttl)
 redis.call('SET', credential_key(digest), user, 'EX', ttl)
+redis.call('ZADD', PARTICIPANTS_EXPIRING, ARGV[7], user)
 return 1
+`);
+
+/**
+ * ARGV: now (wall-clock ms), limit. Forgets up to limit participants past their lifetime: their
+ * memberships (an active one too, silently: 30 days without a call is far past any idle
+ * timeout), their room lists, queue place, presence, buckets and waits. One whose hash still
+ * exists called meanwhile and gets its new deadline. Reply: the number looked at.
+ */
+export const sweepParticipants = writeScript(`
+local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
+local due = redis.call('ZRANGEBYSCORE', PARTICIPANTS_EXPIRING, '-inf', now, 'LIMIT', 0, limit)
+for _, user in ipairs(due) do
+  redis.call('ZREM', PARTICIPANTS_EXPIRING, user)
+  local left = redis.call('PTTL', participant_key(user))
+  if left > 0 then
+    redis.call('ZADD', PARTICIPANTS_EXPIRING, now + left, user)
+  else
+    for _, room in ipairs(redis.call('ZRANGE', joined_rooms_key(user), 0, -1)) do
+      redis.call('DEL', member_key(room, user))
+      redis.call('SREM', people_key(room), user)
+      redis.call('ZREM', members_key(room), user)
+    end
+    redis.call('DEL', participant_key(user), joined_rooms_key(user), open_rooms_key(user), bucket_key(user), waits_key(user))
+    redis.call('ZREM', QUEUE, user)
+    redis.call('ZREM', PRESENT, user)
+  end
+end
+return #due
 `);
 
 /** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt, owner or false}. */
@@ -26,14 +58,15 @@ return {user, fields[1], fields[2], fields[3], fields[4]}
 `);
 
 /**
- * ARGV: user, now, identity ttl (s), [display name]. Records activity, clears an idle claim, and
+ * ARGV: user, now, identity ttl (s), when it is forgotten (wall-clock ms), [display name]. Records activity, clears an idle claim, and
  * puts the participant back in the presence index with the new score if it is queued or in an
  * open room (out of it otherwise).
  */
 export const touchParticipant = writeScript(`
-local user, now, ttl, name = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local user, now, ttl, forget_at, name = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local key = participant_key(user)
 if redis.call('EXISTS', key) == 0 then return 0 end
+redis.call('ZADD', PARTICIPANTS_EXPIRING, forget_at, user)
 redis.call('HSET', key, 'lastSeenAt', now)
 if name then redis.call('HSET', key, 'displayName', name) end
 redis.call('HDEL', key, 'claimed')
