@@ -4,6 +4,7 @@ import type { ChatEngine, EngineOptions } from '../../src/chat/engine.js';
 import { StorageUnavailableError } from '../../src/chat/errors.js';
 import type { MessageDraft } from '../../src/chat/types.js';
 import type { EngineFixture, EngineUnderTest } from '../engine-contract.js';
+import { unreadCountsAgreeWithTheLog } from './unread-counts.js';
 
 /**
  * The port's general rules (src/chat/engine.ts): retention, idempotency after retention,
@@ -99,6 +100,11 @@ export function portGuarantees(subject: EngineUnderTest): void {
       await engine.appendMessage({ roomId, userId: ann, draft: draft('quiet', ann) });
       await expect.poll(() => texts(engine, roomId), { timeout: 5000, interval: 100 }).toEqual([]);
       expect((await engine.readHistory({ roomId, limit: 10 })).latestSeq).toBe(1);
+    });
+
+    guarantee('unread counts agree with the log when retention removed unread messages', async () => {
+      const { engine } = await open({ retention: { maxMessages: 4, maxAgeSeconds: 0 } });
+      await unreadCountsAgreeWithTheLog(engine);
     });
 
     guarantee('without retention everything is kept', async () => {

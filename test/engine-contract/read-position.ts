@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ContractContext } from './context.js';
+import { unreadCountsAgreeWithTheLog } from './unread-counts.js';
 
 /** Read position: the unread summary of a participant's rooms, and moving a cursor forward. */
 export function readPositionCases(t: ContractContext): void {
   const { now, unique, participant, draft, namedRoom, send } = t;
   describe('read position', () => {
+    it('keeps unread counts that agree with the log through sends, takes, rewinds and marks', () =>
+      unreadCountsAgreeWithTheLog(t.engine));
+
     it('summarises unread messages from others per room, newest one included, leaving a room out', async () => {
       const [ann, bob] = [await participant('Ann'), await participant('Bob')];
       const roomA = await namedRoom(2, ann, bob);

@@ -41,7 +41,7 @@ import { SharedFileBus } from './commit-watch.js';
 import { listRooms, roomValues, searchMessages } from './finding.js';
 import { SqliteLifetimes } from './lifetimes.js';
 import { SqliteLimits } from './limits.js';
-import { markRead, unreadSummary } from './read-position.js';
+import { markRead, openRoomsOf, rewindCursor, takeUnread, unreadSummary } from './read-position.js';
 import {
   fromSentJson,
   type MemberNameRow,
@@ -237,11 +237,7 @@ export class SqliteEngine implements ChatEngine {
 
   async roomsOf(userId: string): Promise<RoomSummary[]> {
     return this.storage.read(() =>
-      (this.sql.openRoomsOf.all(userId, userId) as { room_id: string; unread: number }[]).map((row) => ({
-        roomId: row.room_id,
-        unread: row.unread,
-        members: this.activeMembers(row.room_id),
-      })),
+      openRoomsOf(this.sql, userId).map((room) => ({ ...room, members: this.activeMembers(room.roomId) })),
     );
   }
 
@@ -287,34 +283,12 @@ export class SqliteEngine implements ChatEngine {
     });
   }
 
-  async takeUnread({ roomId, userId, after, limit }: TakeRequest): Promise<TakeResult> {
-    return this.storage.transaction((): TakeResult => {
-      const room = this.room(roomId);
-      const membership = this.membership(roomId, userId);
-      if (!room || !membership || membership.leftAt !== null) {
-        return { messages: [], state: 'gone', cursorBefore: 0, cursorAfter: 0 };
-      }
-      const rows = this.sql.unreadAfter.all(
-        roomId,
-        after ?? membership.cursor,
-        userId,
-        limit,
-      ) as MessageRow[];
-      const messages = rows.map(toMessage);
-      const newest = messages.at(-1)?.seq ?? 0;
-      const cursorAfter = Math.max(membership.cursor, newest);
-      if (cursorAfter !== membership.cursor) this.sql.setCursor.run(cursorAfter, roomId, userId);
-      return {
-        messages,
-        state: room.endedAt === null ? 'open' : 'ended',
-        cursorBefore: membership.cursor,
-        cursorAfter,
-      };
-    });
+  async takeUnread(request: TakeRequest): Promise<TakeResult> {
+    return this.storage.transaction(() => takeUnread(this.sql, request));
   }
 
   async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
-    this.storage.run(() => this.sql.rewindCursor.run(to, roomId, userId, from));
+    this.storage.transaction(() => rewindCursor(this.sql, roomId, userId, from, to));
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
@@ -368,7 +342,9 @@ export class SqliteEngine implements ChatEngine {
 
   /** Appends to the log, then applies retention to the room: by count, and by age from this message. */
   private insertMessage(roomId: string, draft: MessageDraft): ChatMessage {
-    const seq = (this.sql.bumpSeq.get(draft.createdAt, roomId) as { last_seq: number }).last_seq;
+    const bumped = this.sql.bumpSeq.get({ at: draft.createdAt, sender: draft.senderId, roomId });
+    const seq = (bumped as { last_seq: number }).last_seq;
+    this.sql.bumpOwn.run(roomId, draft.senderId);
     this.sql.insertMessage.run(roomId, seq, ...messageValues(draft));
     if (this.maxMessages > 0) this.sql.deleteBeyondCount.run(roomId, seq - this.maxMessages);
     if (this.maxAgeMs > 0) this.sql.deleteRoomOlderThan.run(roomId, draft.createdAt - this.maxAgeMs);

@@ -181,6 +181,12 @@ const MIGRATIONS: readonly string[] = [
   -- Those known before this version get 30 days from the upgrade, whatever their last call.
   UPDATE participants SET forget_after = CAST(strftime('%s', 'now') AS INTEGER) * 1000 + 30 * 86400000;
   CREATE INDEX participants_by_expiry ON participants (forget_after) WHERE forget_after IS NOT NULL;
+
+  -- Unread counts without counting (read-position.ts): a member's own messages past its cursor
+  -- (NULL: not known, counted from the log), and where the room's latest run of one sender began.
+  ALTER TABLE members ADD COLUMN own_after INTEGER;
+  ALTER TABLE rooms ADD COLUMN last_sender TEXT;
+  ALTER TABLE rooms ADD COLUMN run_start INTEGER;
   `,
 ];
 

@@ -73,16 +73,27 @@ export function prepareStatements(db: Database.Database) {
     dropRoomSentKeys: db.prepare('DELETE FROM sent_keys WHERE room_id = ?'),
     dropRoomMembers: db.prepare('DELETE FROM members WHERE room_id = ?'),
     dropRoom: db.prepare('DELETE FROM rooms WHERE room_id = ?'),
+    // Every right-hand side reads the row as it was: run_start moves when the sender changes.
     bumpSeq: db.prepare(
-      `UPDATE rooms SET last_seq = last_seq + 1, last_activity = max(last_activity, ?)
-       WHERE room_id = ? RETURNING last_seq`,
+      `UPDATE rooms SET last_seq = last_seq + 1, last_activity = max(last_activity, @at),
+         run_start = CASE WHEN last_sender IS @sender THEN run_start ELSE last_seq + 1 END, last_sender = @sender
+       WHERE room_id = @roomId RETURNING last_seq`,
     ),
+    bumpOwn: db.prepare(
+      'UPDATE members SET own_after = own_after + 1 WHERE room_id = ? AND user_id = ? AND own_after IS NOT NULL',
+    ),
+    setOwnAfter: db.prepare('UPDATE members SET own_after = ? WHERE room_id = ? AND user_id = ?'),
+    ownBetween: db.prepare(
+      'SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND seq <= ? AND sender_id = ?',
+    ),
+    firstSeq: db.prepare('SELECT min(seq) AS first FROM messages WHERE room_id = ?'),
+    messageAt: db.prepare(`SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq = ?`),
     membership: db.prepare('SELECT * FROM members WHERE room_id = ? AND user_id = ?'),
     upsertMember: db.prepare(
-      `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO members (room_id, user_id, joined_at, joined_seq, cursor, own_after) VALUES (?, ?, ?, ?, ?, 0)
        ON CONFLICT (room_id, user_id) DO UPDATE SET
          joined_at = excluded.joined_at, joined_seq = excluded.joined_seq, cursor = excluded.cursor,
-         left_at = NULL, left_seq = NULL`,
+         left_at = NULL, left_seq = NULL, own_after = 0`,
     ),
     activeMembers: db.prepare(
       `SELECT m.user_id, p.display_name FROM members m JOIN participants p ON p.user_id = m.user_id
@@ -99,17 +110,13 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
     ),
     openRoomsOf: db.prepare(
-      `SELECT m.room_id,
-              (SELECT count(*) FROM messages x
-               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> ?) AS unread
+      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
     ),
-    // Rooms whose log moved past the cursor: a room read up to its end costs no count.
+    // Rooms whose log moved past the cursor: a room read up to its end costs nothing more.
     unreadRoomsOf: db.prepare(
-      `SELECT m.room_id, m.cursor,
-              (SELECT count(*) FROM messages x
-               WHERE x.room_id = m.room_id AND x.seq > m.cursor AND x.sender_id <> @user) AS unread
+      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = @user AND m.left_at IS NULL AND r.ended_at IS NULL
          AND r.last_seq > m.cursor AND m.room_id <> @except`,

@@ -149,7 +149,7 @@ local function add_member(room, user, now, seq)
   local key = member_key(room, user)
   local name = redis.call('HGET', participant_key(user), 'displayName') or ''
   redis.call('DEL', key)
-  redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name)
+  redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name, 'ownAfter', 0)
   redis.call('ZADD', members_key(room), order, user)
   redis.call('SADD', people_key(room), user)
   -- In use again: whatever deadline the room had is off.
@@ -222,6 +222,14 @@ local function append(room, fields)
     redis.call('XADD', log_key(room), 'MAXLEN', '=', MAX_MESSAGES, id, unpack(fields))
   else
     redis.call('XADD', log_key(room), id, unpack(fields))
+  end
+  -- For unread counts (unread.ts): the latest run of one sender, and the sender's own count.
+  local sender = field({id, fields}, 'sender')
+  if redis.call('HGET', room_key(room), 'lastSender') ~= sender then
+    redis.call('HSET', room_key(room), 'lastSender', sender, 'runStart', seq)
+  end
+  if redis.call('HEXISTS', member_key(room, sender), 'ownAfter') == 1 then
+    redis.call('HINCRBY', member_key(room, sender), 'ownAfter', 1)
   end
   local at = tonumber(field({id, fields}, 'at'))
   if MAX_AGE_MS > 0 then trim_by_age(room, at) end

@@ -1,5 +1,6 @@
 import { readScript, writeScript } from './common.js';
 import { REFUSE_UNLESS_ACTIVE } from './rooms.js';
+import { UNREAD } from './unread.js';
 
 /** The room log: appending, handing over unread messages, and history. */
 
@@ -43,6 +44,7 @@ return {'stored', entry, recipients}
  * over, never backwards; being one script, two concurrent takes cannot hand out the same message.
  */
 export const takeUnread = writeScript(`
+${UNREAD}
 local room, user, after, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 if redis.call('EXISTS', room_key(room)) == 0 or not is_active_member(room, user) then
   return {'gone', 0, 0, {}}
@@ -54,7 +56,10 @@ if after ~= '' then from = tonumber(after) end
 local entries = others_after(room, user, from, limit)
 local cursor_after = cursor
 if #entries > 0 then cursor_after = math.max(cursor, seq_of(entries[#entries])) end
-if cursor_after ~= cursor then redis.call('HSET', member, 'cursor', cursor_after) end
+if cursor_after ~= cursor then
+  redis.call('HSET', member, 'cursor', cursor_after)
+  cursor_moved(room, user, cursor, cursor_after)
+end
 local state = 'open'
 if redis.call('HEXISTS', room_key(room), 'endedAt') == 1 then state = 'ended' end
 return {state, cursor, cursor_after, entries}
@@ -62,10 +67,14 @@ return {state, cursor, cursor_after, entries}
 
 /** ARGV: room, user, from, to. Moves the cursor from \`from\` back to \`to\`, only if it is still at \`from\`. */
 export const rewindCursor = writeScript(`
-local room, user, from, to = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+${UNREAD}
+local room, user, from, to = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local member = member_key(room, user)
 local cursor = redis.call('HGET', member, 'cursor')
-if cursor and tonumber(cursor) == from then redis.call('HSET', member, 'cursor', to) end
+if cursor and tonumber(cursor) == from then
+  redis.call('HSET', member, 'cursor', to)
+  cursor_moved(room, user, from, to)
+end
 return 1
 `);
 

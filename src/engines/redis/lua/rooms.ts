@@ -1,4 +1,5 @@
 import { readScript, writeScript } from './common.js';
+import { UNREAD } from './unread.js';
 
 /** Named rooms, membership and leaving. */
 
@@ -132,11 +133,13 @@ return #due
  * {room, unread count, members}.
  */
 export const roomsOf = readScript(`
+${UNREAD}
 local user = ARGV[1]
 local rooms = {}
 for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
   local cursor = tonumber(redis.call('HGET', member_key(room, user), 'cursor') or '0')
-  rooms[#rooms + 1] = {room, #others_after(room, user, cursor, nil), active_members(room)}
+  local last = tonumber(redis.call('HGET', room_key(room), 'lastSeq') or '0')
+  rooms[#rooms + 1] = {room, unread_count(room, user, cursor, last), active_members(room)}
 end
 return rooms
 `);
