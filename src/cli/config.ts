@@ -13,6 +13,8 @@ export interface ServeConfig {
   db: string;
   redisUrl: string | undefined;
   redisPrefix: string;
+  /** Replicas that must acknowledge each Redis write (WAIT); 0 answers after the primary. */
+  redisWaitReplicas: number;
   /** Room log retention: most messages kept per room, and their longest age in seconds; 0 keeps all. */
   retentionMaxMessages: number;
   retentionMaxAgeSeconds: number;
@@ -68,6 +70,12 @@ export const SETTINGS = {
     flag: 'redis-prefix',
     fallback: 'mcp-chat:',
     help: 'Prefix of every Redis key and channel, so several deployments can share one Redis.',
+  },
+  redisWaitReplicas: {
+    env: 'MCP_CHAT_REDIS_WAIT_REPLICAS',
+    flag: 'redis-wait-replicas',
+    fallback: '0',
+    help: 'Replicas that must have each Redis write before it is acknowledged (WAIT). 0 answers after the primary.',
   },
   retentionMaxMessages: {
     env: 'MCP_CHAT_RETENTION_MAX_MESSAGES',
@@ -289,6 +297,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     db,
     redisUrl,
     redisPrefix,
+    redisWaitReplicas: integer(SETTINGS.redisWaitReplicas, 0, 100),
     retentionMaxMessages: integer(SETTINGS.retentionMaxMessages, 0),
     retentionMaxAgeSeconds: integer(SETTINGS.retentionMaxAge, 0),
     endedRoomTtlSeconds: integer(SETTINGS.endedRoomTtl, 0),

@@ -52,6 +52,7 @@ export function openEngine(
     const engine = new RedisEngine({
       url: config.redisUrl,
       keyPrefix: config.redisPrefix,
+      waitReplicas: config.redisWaitReplicas,
       retention: {
         maxMessages: config.retentionMaxMessages,
         maxAgeSeconds: config.retentionMaxAgeSeconds,

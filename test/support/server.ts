@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     db: ':memory:',
     redisUrl: undefined,
     redisPrefix: 'mcp-chat:',
+    redisWaitReplicas: 0,
     retentionMaxMessages: 0,
     retentionMaxAgeSeconds: 0,
     endedRoomTtlSeconds: 604_800,

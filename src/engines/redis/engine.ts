@@ -50,6 +50,8 @@ export interface RedisEngineOptions extends EngineOptions {
   url: string;
   /** Put before every key and channel, so several deployments (or test runs) can share one Redis. */
   keyPrefix?: string;
+  /** Replicas that must have each write before it is acknowledged (`WAIT`); default 0. */
+  waitReplicas?: number;
   /** The command connection came up, or a ready one was lost (`reason` says why). */
   onConnectionChange?: (up: boolean, reason?: string) => void;
   /** An event could not be published or was malformed; waits still find the log. */
@@ -78,6 +80,7 @@ export class RedisEngine implements ChatEngine {
       keyPrefix,
       maxMessages: retention.maxMessages,
       maxAgeMs: Math.round(retention.maxAgeSeconds * 1000),
+      waitReplicas: options.waitReplicas ?? 0,
     };
     this.redis = openConnection(options.url, 'mcp-chat:commands', {
       up: () => options.onConnectionChange?.(true),
