@@ -3,7 +3,7 @@
  * machine, every figure reported as a ratio to its baselines (absolute times drift on shared
  * machines; ratios much less). Prints JSON and writes bench/results/latest.json.
  *
- *   npm run bench                 full run (about 4 minutes)
+ *   npm run bench                 full run (about 4 minutes, plus about 8 for 100,000 chats churned on Redis)
  *   npm run bench -- --quick      a smaller run (under a minute)
  *   npm run bench -- --profile    also writes a CPU profile of MCP Chat to bench/results/profiles/
  */
@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { LoadSpec } from './load.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
+import { measureRetention } from './retention.js';
 import { ratio, round } from './stats.js';
 import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
@@ -34,6 +35,7 @@ const settings = quick
       findingRooms: 300,
       findingMessages: 5,
       stdioSamples: 100,
+      retentionChats: 5000,
     }
   : {
       ms: 5000,
@@ -46,6 +48,7 @@ const settings = quick
       findingRooms: 2000,
       findingMessages: 10,
       stdioSamples: 200,
+      retentionChats: 100_000,
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -256,6 +259,9 @@ async function main(): Promise<void> {
     // Two `mcp-chat stdio` processes on one file, beside the in-process wake-up in the same run.
     const stdioWakeup = await measureStdioWakeup(settings.stdioSamples);
     log(`stdio wakeup: ${JSON.stringify(stdioWakeup)}`);
+    // Storage that stays bounded: ended chats churned on a redis-server of the bench's own.
+    const storageRetention = await measureRetention(settings.retentionChats);
+    log(`storage retention: ${JSON.stringify(storageRetention)}`);
 
     const c64 = sendThroughput.c64 as { ratio_to_sdk: number };
     const report = {
@@ -276,7 +282,18 @@ async function main(): Promise<void> {
       queue_matching: queueMatching,
       directory_and_search: directoryAndSearch,
       stdio_wakeup: stdioWakeup,
+      storage_retention: storageRetention,
       targets: {
+        keys_left_per_ended_chat: {
+          value: storageRetention.keys_left_per_ended_chat,
+          at_most: 0,
+          met: storageRetention.keys_left_per_ended_chat === 0,
+        },
+        redis_memory_after_churn_pct: {
+          value: storageRetention.memory_after_vs_before_pct,
+          within: 5,
+          met: Math.abs(storageRetention.memory_after_vs_before_pct) <= 5,
+        },
         stdio_wakeup_p99_ms: stdioWakeup.target_p99_ms,
         send_c64_ratio_to_sdk: { value: c64.ratio_to_sdk, at_least: 0.5, met: c64.ratio_to_sdk >= 0.5 },
         latency_p99_ratio_to_sdk: {
