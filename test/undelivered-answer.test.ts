@@ -166,6 +166,32 @@ describe('a connection reset after the answer was written', () => {
     expect(first.undelivered()).toBe(false);
   });
 
+  it('is delivered when the hang-up came after the next request, within the grace', async () => {
+    const { socket, ask, answered } = await rawConnection();
+    const first = await ask();
+    // As the answer arrives, the client asks again and hangs up: the server reads both within
+    // the first answer's grace, as a server far behind reads a client's next call and its drop.
+    socket.once('data', () => {
+      socket.end('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 2\r\n\r\n{}');
+    });
+    const arrived = new Promise<{ res: ServerResponse }>((resolve) => {
+      pending = resolve;
+    });
+    first.res.end('{"answer":8}');
+    await answered(1);
+    const { res } = await arrived;
+    let secondUndelivered = false;
+    responseChannel(res).onUndelivered(() => {
+      secondUndelivered = true;
+    });
+    await until(
+      () => (secondUndelivered ? true : undefined),
+      () => 'the hang-up to mark the pending second answer undelivered',
+    );
+    await settle();
+    expect(first.undelivered()).toBe(false);
+  });
+
   it('leaves one watch on a keep-alive connection that carries many answers', async () => {
     const { ask, answered } = await rawConnection();
     let socket: Socket | null = null;

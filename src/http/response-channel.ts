@@ -63,7 +63,7 @@ export function responseChannel(res: ServerResponse): ResponseChannel {
       const stop = () => {
         socket?.off('error', onError);
         socket?.off('close', stop);
-        resetWatches.get(socket as Socket)?.stops.delete(stop);
+        if (socket) resetWatches.get(socket)?.stops.delete(stop);
       };
       if (socket) {
         watchResets(socket, res, stop);
@@ -80,7 +80,9 @@ export function responseChannel(res: ServerResponse): ResponseChannel {
         // busy server the timer can fire before the hang-up that arrived meanwhile has been read.
         const timer = setTimeout(() => {
           setImmediate(() => {
-            if (keepAlive && socket?.readableEnded) undelivered();
+            // Not once the connection carried another request: on a server far behind, the
+            // timer can fire after it read that request and its drop, which is not about this answer.
+            if (keepAlive && socket?.readableEnded && socket.bytesRead === readAtFinish) undelivered();
           });
         }, HANG_UP_GRACE_MS);
         timer.unref();
