@@ -5,8 +5,9 @@
  * what is left. Every acknowledged message must be in the log (lost) and reach the receiver at most
  * once (duplicated). A receiver whose drop discarded an answer that had started to arrive asks
  * again with `after`; one whose drop came before any byte of the answer waits without it, and what
- * it then never gets is counted as moved past by an undelivered answer (TCP cannot tell the server
- * about a drop that crosses its write; see the README). Memory is compared with the baseline.
+ * it then never gets is counted as moved past by an undelivered answer: the server must have put
+ * it back, from the drop's hang-up or its reset (the README's Delivery paragraph). Memory is
+ * compared with the baseline.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
