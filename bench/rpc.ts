@@ -14,7 +14,14 @@ export class HttpClient {
 
   constructor(url: string, connections: number) {
     this.url = new URL(url);
-    this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    // Idle connections close well before the server's keep-alive timeout (65 s): a busy client
+    // that reuses one the server has just closed gets a reset for a request never read.
+    this.agent = new Agent({
+      keepAlive: true,
+      maxSockets: connections,
+      maxFreeSockets: connections,
+      timeout: 30_000,
+    });
   }
 
   /** `onResponse` is told when the status line arrives (before the body has been read). */

@@ -5,8 +5,9 @@
  * what is left. Every acknowledged message must be in the log (lost) and reach the receiver at most
  * once (duplicated). A receiver whose drop discarded an answer that had started to arrive asks
  * again with `after`; one whose drop came before any byte of the answer waits without it, and what
- * it then never gets is counted as moved past by an undelivered answer (TCP cannot tell the server
- * about a drop that crosses its write; see the README). Memory is compared with the baseline.
+ * it then never gets is counted as moved past by an undelivered answer: the server must have put
+ * it back, from the drop's hang-up or its reset (the README's Delivery paragraph). Memory is
+ * compared with the baseline.
  */
 import { setMaxListeners } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +40,9 @@ interface Pair {
    * not read, so the next wait asks with `after`, as the README tells such a client to.
    */
   discarded: boolean;
+  /** What happened to this pair, in order: printed for the pairs whose figures show a violation. */
+  trace: string[];
+  troubled?: boolean;
 }
 
 export async function disconnectPhase(settings: DisconnectSettings) {
@@ -78,13 +82,21 @@ export async function disconnectPhase(settings: DisconnectSettings) {
             acked: [],
             delivered: [],
             discarded: false,
+            trace: [],
           };
         }),
       );
       pairs.push(...batch);
     }
+    const t0 = performance.now();
+    const note = (pair: Pair, what: string) =>
+      pair.trace.push(`${Math.round(performance.now() - t0)}ms ${what}`);
     const deliver = (pair: Pair, outcome: Outcome) => {
       if (outcome.kind !== 'ok') return;
+      note(
+        pair,
+        `got ${JSON.stringify((outcome.value.messages as { seq: number }[] | undefined)?.map((m) => m.seq) ?? outcome.value.timeout)}`,
+      );
       pair.discarded = false;
       if (Array.isArray(outcome.value.messages))
         for (const message of outcome.value.messages as { seq: number }[]) pair.delivered.push(message.seq);
@@ -99,8 +111,13 @@ export async function disconnectPhase(settings: DisconnectSettings) {
     const collect = async (pair: Pair) => {
       for (;;) {
         const args = waitArgs(pair, 1);
+        note(pair, `collect ${JSON.stringify(args.after)}`);
         const outcome = await pair.receiver.call('wait_for_message', args);
-        if (outcome.kind !== 'ok') return unexpected('wait_for_message', outcome);
+        if (outcome.kind !== 'ok') {
+          note(pair, `collect ${JSON.stringify(outcome).slice(0, 200)}`);
+          pair.troubled = true;
+          return unexpected('wait_for_message', outcome);
+        }
         if (outcome.value.timeout) return;
         deliver(pair, outcome);
       }
@@ -125,16 +142,26 @@ export async function disconnectPhase(settings: DisconnectSettings) {
               responded = true;
             },
           };
-          const wait = pair.receiver.call('wait_for_message', waitArgs(pair, 30), options).then((outcome) => {
+          const args = waitArgs(pair, 30);
+          note(pair, `wait r${round} after=${args.after}`);
+          const wait = pair.receiver.call('wait_for_message', args, options).then((outcome) => {
+            note(pair, `wait r${round} ${outcome.kind} responded=${responded}`);
             if (outcome.kind !== 'transport') return deliver(pair, outcome);
-            if (!drop.signal.aborted) return unexpected('wait_for_message', outcome);
+            if (!drop.signal.aborted) {
+              note(pair, `wait r${round} ${JSON.stringify(outcome).slice(0, 200)}`);
+              pair.troubled = true;
+              return unexpected('wait_for_message', outcome);
+            }
             if (responded) drops.during_answer++;
             else drops.before_answer++;
             pair.discarded ||= responded;
           });
-          setTimeout(() => drop.abort(), Math.random() * 150);
+          setTimeout(() => {
+            note(pair, `drop r${round}`);
+            drop.abort();
+          }, Math.random() * 150);
           await sleep(Math.random() * 150);
-          await send(pair, `r${round}`, unexpected);
+          await send(pair, `r${round}`, unexpected, note);
           await Promise.all([wait, stream]);
         }),
       );
@@ -146,12 +173,17 @@ export async function disconnectPhase(settings: DisconnectSettings) {
     let lost = 0;
     let duplicated = 0;
     let missed = 0;
+    let traced = 0;
     for (const pair of pairs) {
       const delivered = new Set(pair.delivered);
       duplicated += pair.delivered.length - delivered.size;
       const notDelivered = pair.acked.filter((seq) => !delivered.has(seq));
       missed += notDelivered.length;
       if (notDelivered.length === 0) continue;
+      if (traced++ < 5)
+        console.error(
+          `disconnects: ${pair.roomId} (${pair.receiver.era}${pair.streaming ? ', streaming' : ''}) never got ${notDelivered.join(', ')} of ${pair.acked.join(', ')}:\n  ${pair.trace.join('\n  ')}`,
+        );
       // Not handed over by a wait: it must still be in the log, where `after` or history finds it.
       const history = await pair.receiver.call('get_messages', {
         room_id: pair.roomId,
@@ -165,6 +197,8 @@ export async function disconnectPhase(settings: DisconnectSettings) {
       const inLog = new Set((history.value.messages as { seq: number }[]).map((message) => message.seq));
       lost += notDelivered.filter((seq) => !inLog.has(seq)).length;
     }
+    for (const pair of pairs.filter((each) => each.troubled).slice(0, 3))
+      console.error(`disconnects: ${pair.roomId} (${pair.receiver.era}):\n  ${pair.trace.join('\n  ')}`);
     await Promise.all(pairs.flatMap((pair) => [pair.receiver.close(), pair.sender.close()]));
     const parkedAfter = await within(untilNoParked(server), 15_000, 'parked waits to drain');
     const after = await settledMemory(server);
@@ -195,14 +229,17 @@ async function send(
   pair: Pair,
   key: string,
   unexpected: (what: string, outcome: Outcome) => void,
+  note: (pair: Pair, what: string) => void,
 ): Promise<void> {
   const args = { room_id: pair.roomId, client_id: pair.senderId, message: key, idempotency_key: key };
   const drop = new AbortController();
   if (Math.random() < 0.5) setTimeout(() => drop.abort(), Math.random() * 20);
   let outcome = await pair.sender.call('send_message', args, { signal: drop.signal });
   while (outcome.kind === 'transport') outcome = await pair.sender.call('send_message', args);
-  if (outcome.kind === 'ok') pair.acked.push(Number(outcome.value.seq));
-  else unexpected('send_message', outcome);
+  if (outcome.kind === 'ok') {
+    pair.acked.push(Number(outcome.value.seq));
+    note(pair, `sent ${key} = seq ${outcome.value.seq}`);
+  } else unexpected('send_message', outcome);
 }
 
 async function untilNoParked(server: Awaited<ReturnType<typeof startTarget>>): Promise<number> {

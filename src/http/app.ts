@@ -45,6 +45,13 @@ const PROTECTED_RESOURCE_PATHS = new Set([
 
 /** Longest a shutdown waits for calls in flight before closing their connections. */
 const DRAIN_TIMEOUT_MS = 5000;
+/**
+ * Connections the kernel may hold before the server accepts them (it caps this at somaxconn).
+ * Node's default of 511 is too few for thousands of long-poll clients that reconnect at once (after
+ * a restart, or a storm of drops) while the server is busy: the kernel drops the connections that
+ * overflow, and their calls hang for minutes before a reset.
+ */
+const LISTEN_BACKLOG = 8192;
 
 /**
  * The HTTP server: `/mcp` for both protocol eras, `/healthz`, Origin and Host checks, and a
@@ -97,10 +104,13 @@ export class HttpApp {
   async listen(): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.options.port, this.options.host, () => {
-        this.server.off('error', reject);
-        resolve();
-      });
+      this.server.listen(
+        { port: this.options.port, host: this.options.host, backlog: LISTEN_BACKLOG },
+        () => {
+          this.server.off('error', reject);
+          resolve();
+        },
+      );
     });
     const { address, port } = this.server.address() as AddressInfo;
     const host = address.includes(':') ? `[${address}]` : address;
