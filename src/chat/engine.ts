@@ -1,4 +1,5 @@
 import type { FindingPort } from './finding-port.js';
+import type { SessionRecords, SessionSignal } from './session-records.js';
 import type {
   ChatMessage,
   Member,
@@ -36,6 +37,8 @@ export type { DirectoryCursor, DirectoryPage, DirectoryRequest, SearchRequest } 
 export interface ChatEngine extends FindingPort {
   /** How events reach waiters on this instance and on every other instance sharing the store. */
   readonly bus: EventBus;
+  /** 2025-era MCP sessions, kept where every instance can read them (chat/session-records.ts). */
+  readonly sessions: SessionRecords;
 
   // --- participants ---------------------------------------------------------------------------
 
@@ -269,6 +272,8 @@ export type ChatEvent =
     }
   /** On a user topic: these parked waits of the participant were superseded by newer ones. */
   | { type: 'superseded'; waitIds: string[] }
+  /** On a session topic (chat/session-records.ts): what one instance tells the others. */
+  | { type: 'session'; signal: SessionSignal }
   | { type: 'resync' };
 
 /** Why a member left: its own leave_chat, the idle timeout, or its connection going away. */

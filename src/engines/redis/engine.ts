@@ -42,6 +42,7 @@ import {
 } from './decode.js';
 import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
+import { RedisSessionRecords } from './session-records.js';
 
 export interface RedisEngineOptions extends EngineOptions {
   /** redis://[user:password@]host:port[/db] or rediss://... */
@@ -65,6 +66,7 @@ const IDENTITY_TTL_SECONDS = 30 * 24 * 60 * 60;
  */
 export class RedisEngine implements ChatEngine {
   readonly bus: RedisBus;
+  readonly sessions: RedisSessionRecords;
   private readonly redis: Redis;
   private readonly context: ScriptContext;
   private closed = false;
@@ -91,6 +93,11 @@ export class RedisEngine implements ChatEngine {
       onListenerError: options.onListenerError ?? (() => {}),
       onEventLost: options.onEventLost ?? (() => {}),
     });
+    this.sessions = new RedisSessionRecords(
+      (command) => this.call(() => command(this.redis)),
+      this.bus,
+      keyPrefix,
+    );
   }
 
   /** Resolves once both connections are up. Nothing needs to await this: calls just fail until then. */
@@ -319,19 +326,7 @@ export class RedisEngine implements ChatEngine {
     return integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
   }
 
-  async holdWait({
-    userId,
-    waitId,
-    now,
-    max,
-    maxAgeMs,
-  }: {
-    userId: string;
-    waitId: string;
-    now: number;
-    max: number;
-    maxAgeMs: number;
-  }): Promise<string[]> {
+  async holdWait({ userId, waitId, now, max, maxAgeMs }: Parameters<ChatEngine['holdWait']>[0]) {
     return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
   }
 

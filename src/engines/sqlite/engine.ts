@@ -54,6 +54,7 @@ import {
   toParticipant,
   toRoom,
 } from './rows.js';
+import { SqliteSessionRecords } from './session-records.js';
 import { SqliteStorage } from './storage.js';
 
 export interface SqliteEngineOptions extends EngineOptions {
@@ -75,6 +76,7 @@ const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
  */
 export class SqliteEngine implements ChatEngine {
   readonly bus: LocalBus | SharedFileBus;
+  readonly sessions: SqliteSessionRecords;
   private readonly storage: SqliteStorage;
   private readonly limits: SqliteLimits;
   private readonly maxMessages: number;
@@ -89,10 +91,12 @@ export class SqliteEngine implements ChatEngine {
       path === ':memory:'
         ? new LocalBus(onListenerError)
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
+    this.sessions = new SqliteSessionRecords(this.storage, this.bus);
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
     this.background = new BackgroundSweep(this.storage, this.maxAgeMs, (now) => {
       this.limits.forgetFullBuckets(now);
+      this.sessions.sweep(now);
       if (this.bus instanceof SharedFileBus) this.bus.prune(now);
     });
   }
