@@ -89,6 +89,8 @@ export type SessionSignal =
   /** A call bound this participant: its events are now the session's push. */
   | { kind: 'bound'; userId: string }
   | { kind: 'log_level'; level: string }
+  /** Instance `by` opened the session's GET stream: the one place that pushes from now on. */
+  | { kind: 'streaming'; by: string }
   /** DELETE: every instance drops its copy and closes the session's streams. */
   | { kind: 'ended' };
 
