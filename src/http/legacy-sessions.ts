@@ -79,7 +79,10 @@ export class LegacySessions {
       const copy = await this.copyFor(sessionId, caller, res);
       if (!copy) return;
       copy.lastActiveAt = Date.now();
-      if (req.method === 'GET') this.trackStream(copy, res);
+      if (req.method === 'GET') {
+        this.trackStream(copy, res);
+        flushHeadersOnWrite(res);
+      }
       if (req.method === 'POST') this.trackRequests(copy, res, body);
       // Wherever the cancelled request is parked, that instance hears it.
       for (const cancel of cancellationsIn(body)) void this.signal(sessionId, cancel);
@@ -301,6 +304,20 @@ export class LegacySessions {
     await copy.transport.close().catch(() => {});
     await copy.close();
   }
+}
+
+/**
+ * An SSE stream's headers go out at once, not with its first event: a GET stream may stay silent
+ * for a long time, and a client whose GET never got its headers takes a dropped connection for a
+ * stream that never opened, so it does not reconnect (the SDK clients behave so).
+ */
+function flushHeadersOnWrite(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((...args: unknown[]) => {
+    const written = writeHead(...args);
+    res.flushHeaders();
+    return written;
+  }) as ServerResponse['writeHead'];
 }
 
 function unavailable(res: ServerResponse): void {

@@ -32,8 +32,9 @@ export function buildCopy({ id, session, records, replayWindow, onerror }: CopyO
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => id,
     eventStore: new SharedEventStore(id, records, replayWindow),
-    // Tells reconnecting clients (SSE `retry`) to come back soon enough to stay in the replay window.
-    retryInterval: 2000,
+    // SSE `retry`: the SDK clients wait this long before each of their two reconnection attempts,
+    // so a GET stream survives a restart of up to about twice this (and stays in the replay window).
+    retryInterval: 5000,
   });
   transport.onerror = onerror;
   const serve = toNodeHandler(
