@@ -1,13 +1,15 @@
 /**
  * Session hygiene, measured: opens and DELETEs 2,000 2025-era sessions against a real server in
- * this process, then reports the session table and the heap (after forced collections) before
- * and after. Run: node --expose-gc --import tsx bench/session-churn.ts [cycles]
+ * this process, then reports the session copies in memory, the sessions stored in the engine and
+ * the heap (after forced collections) before and after.
+ * Run: node --expose-gc --import tsx bench/session-churn.ts [cycles] [redis://... to use Redis]
  */
 import pino from 'pino';
 import { startServer } from '../src/cli/serve.js';
 import { testConfig } from '../test/support/server.js';
 
 const cycles = Number(process.argv[2] ?? 2000);
+const redisUrl = process.argv[3];
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('Run with node --expose-gc');
 
@@ -44,7 +46,10 @@ async function cycle(url: string): Promise<void> {
   if (ended.status !== 200) throw new Error(`DELETE answered ${ended.status}`);
 }
 
-const server = await startServer(testConfig({ db: ':memory:' }), pino({ level: 'silent' }));
+const config = redisUrl
+  ? testConfig({ redisUrl, redisPrefix: `mcp-chat-churn-${process.pid}:` })
+  : testConfig({ db: ':memory:' });
+const server = await startServer(config, pino({ level: 'silent' }));
 const url = `${server.url}/mcp`;
 for (let i = 0; i < 50; i++) await cycle(url); // warm up code paths and caches
 const heapBefore = await settledHeap();
@@ -60,6 +65,8 @@ const result = {
   cycles_per_second: Math.round(cycles / seconds),
   sessions_before: sessionsBefore,
   sessions_after: server.app.sessionCount,
+  engine: redisUrl ? 'redis' : 'sqlite',
+  stored_sessions_after: await server.engine.sessions.count(Date.now()),
   heap_before_mb: +(heapBefore / 2 ** 20).toFixed(2),
   heap_after_mb: +(heapAfter / 2 ** 20).toFixed(2),
   heap_growth_kb: Math.round((heapAfter - heapBefore) / 1024),

@@ -10,6 +10,7 @@ import { participantsCases } from './engine-contract/participants.js';
 import { portGuarantees } from './engine-contract/port.js';
 import { readPositionCases } from './engine-contract/read-position.js';
 import { roomsCases } from './engine-contract/rooms.js';
+import { sessionsCases } from './engine-contract/sessions.js';
 
 /**
  * The guarantees of `ChatEngine` (src/chat/engine.ts) as executable cases, in
@@ -57,5 +58,6 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     findingCases(t);
     accessCases(t);
     readPositionCases(t);
+    sessionsCases(t);
   });
 }

@@ -37,6 +37,8 @@ describe('session hygiene', () => {
     expect((await listTools(sessionId)).status).toBe(200);
     expect(server.app.sessionCount).toBe(1);
     await expect.poll(() => server.app.sessionCount, { timeout: 5000 }).toBe(0);
+    // Expired in storage too (on either engine), so no instance and no restart brings it back.
+    await expect.poll(() => server.engine.sessions.count(Date.now()), { timeout: 5000 }).toBe(0);
     expect((await listTools(sessionId)).status).toBe(404);
   });
 
@@ -68,5 +70,6 @@ describe('session hygiene', () => {
       expect(ended.status).toBe(200);
     }
     await expect.poll(() => server.app.sessionCount, { timeout: 2000 }).toBe(0);
+    expect(await server.engine.sessions.count(Date.now())).toBe(0);
   });
 });

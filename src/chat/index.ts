@@ -35,6 +35,13 @@ export {
   WAIT_TIMEOUT_SECONDS,
 } from './rules.js';
 export { ChatService, type ChatServiceOptions } from './service.js';
+export type {
+  ReplayBounds,
+  SessionRecord,
+  SessionRecords,
+  SessionSignal,
+  StoredReplayEvent,
+} from './session-records.js';
 export {
   type ChatMessage,
   LOCAL_ORIGIN,

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Server as McpProtocolServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { SessionRecords } from '../chat/index.js';
 import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
-import type { SessionServer } from '../mcp/server.js';
+import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import { AccessGate, type AccessSettings } from './auth/gate.js';
 import type { RequestCaller } from './auth/types.js';
 import { createMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js';
@@ -17,7 +18,9 @@ export interface HttpAppOptions {
   allowedOrigins: ReadonlySet<string>;
   maxBodyBytes: number;
   createServer: () => McpProtocolServer;
-  createSession: () => SessionServer;
+  createSession: (hooks: SessionRecordHooks) => SessionServer;
+  /** Where 2025-era sessions are kept, so that every instance can serve them. */
+  sessionRecords: SessionRecords;
   answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
   /** Open 2025-era sessions one caller (subject, or IP without access control) may hold. */
@@ -77,6 +80,7 @@ export class HttpApp {
     this.endpoint = createMcpEndpoint({
       createServer: options.createServer,
       createSession: options.createSession,
+      sessionRecords: options.sessionRecords,
       answerParkedCall: options.answerParkedCall,
       sessionIdleTtlMs: options.sessionIdleTtlMs,
       maxSessionsPerCaller: options.maxSessionsPerCaller,

@@ -7,9 +7,10 @@ import {
   type Server,
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
+import type { SessionRecords } from '../chat/index.js';
 import { originAuthInfo } from '../mcp/caller.js';
 import { type CallStream, type ParkedCall, parkedCall } from '../mcp/parked-calls.js';
-import type { SessionServer } from '../mcp/server.js';
+import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import type { RequestCaller } from './auth/types.js';
 import { readBody } from './body.js';
 import { callStream } from './call-stream.js';
@@ -22,7 +23,9 @@ export interface McpEndpointOptions {
   /** A server object for one 2026-07-28 request. */
   createServer: () => Server;
   /** A server object with its push channel, for one 2025-era session. */
-  createSession: () => SessionServer;
+  createSession: (hooks: SessionRecordHooks) => SessionServer;
+  /** Where 2025-era sessions are kept, for every instance. */
+  sessionRecords: SessionRecords;
   /** Answers a 2026-07-28 call of a waiting tool without a per-request server object. */
   answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
@@ -55,6 +58,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
   const modernNode = toNodeHandler(modern, { onerror, maxRequestBodySize: maxBodyBytes });
   const sessions = new LegacySessions({
     createSession: options.createSession,
+    records: options.sessionRecords,
     idleTtlMs: options.sessionIdleTtlMs,
     maxPerCaller: options.maxSessionsPerCaller,
     replayWindow: options.replayWindow,

@@ -24,7 +24,7 @@ export class Metrics {
     });
     new Gauge({
       name: 'mcp_chat_sessions',
-      help: 'Open 2025-era sessions on this instance.',
+      help: '2025-era sessions this instance holds a copy of (all sessions are in storage).',
       registers: [this.registry],
       collect() {
         this.set(sources.sessions());

@@ -68,6 +68,7 @@ export function channelFor(event: ChatEvent): ChannelNotification | null {
       });
     case 'member_joined':
     case 'superseded':
+    case 'session':
     case 'resync':
       return null;
   }

@@ -35,6 +35,7 @@ export function pushFor(event: ChatEvent): PushNotification | null {
       };
     case 'member_joined':
     case 'superseded':
+    case 'session':
     case 'resync':
       return null;
   }
@@ -60,6 +61,7 @@ export function logLineFor(event: ChatEvent): { level: LoggingLevel; data: strin
       };
     case 'message':
     case 'superseded':
+    case 'session':
     case 'resync':
       return null;
   }

@@ -1,4 +1,10 @@
-import { ProtocolError, ProtocolErrorCode, Server, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  type LoggingLevel,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/index.js';
 import { VERSION } from '../version.js';
@@ -7,7 +13,7 @@ import { originOf } from './caller.js';
 import { CHANNEL_CAPABILITY } from './channel.js';
 import { PendingResponses } from './delivery.js';
 import { pushFor } from './notifications.js';
-import { SessionPush } from './session-push.js';
+import { LOGGING_LEVELS, SessionPush } from './session-push.js';
 import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
 import { TOOL_LIST } from './tool-list.js';
 import { type CallContext, isToolName, type ToolName, toolNamed } from './tools/index.js';
@@ -27,7 +33,21 @@ export interface SessionServer {
   server: Server;
   /** The session's open POST responses, registered by the HTTP layer. */
   responses: PendingResponses;
+  /** Hears a participant bound before (a rebuilt session) or on another instance. */
+  watchUser(userId: string): void;
+  /** Applies a `logging/setLevel` made before (a rebuilt session) or on another instance. */
+  setLogLevel(level: string): void;
+  /** Whether this copy pushes (see SessionPush.pushing); sessions made with record hooks start silent. */
+  setPushing(on: boolean): void;
   close(): void;
+}
+
+/** What the session's record learns from its server object. */
+export interface SessionRecordHooks {
+  /** A call bound this participant to the session for the first time. */
+  bound(userId: string): void;
+  /** The client set its logging level. */
+  logLevel(level: LoggingLevel): void;
 }
 
 const INSTRUCTIONS = [
@@ -50,16 +70,38 @@ export function createChatServer(deps: ChatServerDeps): Server {
 }
 
 /** A server object for one 2025-era session, with its push channel (the session's GET stream). */
-export function createSessionServer(deps: ChatServerDeps): SessionServer {
+export function createSessionServer(deps: ChatServerDeps, record?: SessionRecordHooks): SessionServer {
   let push: SessionPush | undefined;
   const responses = new PendingResponses();
   const server = buildServer(deps, {
     bindClient: (clientId, userId) => push?.bind(clientId, userId),
     responses,
   });
-  push = new SessionPush(server, deps.chat, deps.logger);
+  push = new SessionPush(server, deps.chat, deps.logger, (userId) => record?.bound(userId));
   const bound = push;
-  return { server, responses, close: () => bound.close() };
+  bound.pushing = record === undefined;
+  // The session's level, not the SDK's per-object one: it is stored and applies on every instance.
+  server.setRequestHandler('logging/setLevel', (request) => {
+    bound.level = request.params.level;
+    record?.logLevel(request.params.level);
+    return {};
+  });
+  return {
+    server,
+    responses,
+    watchUser: (userId) => void bound.watchUser(userId),
+    setLogLevel: (level) => {
+      if (isLoggingLevel(level)) bound.level = level;
+    },
+    setPushing: (on) => {
+      bound.pushing = on;
+    },
+    close: () => bound.close(),
+  };
+}
+
+function isLoggingLevel(level: string): level is LoggingLevel {
+  return (LOGGING_LEVELS as readonly string[]).includes(level);
 }
 
 /** What a 2025-era session adds to its server object: push binding and its open responses. */

@@ -1,3 +1,4 @@
+import type { RoomRefusal } from '../../chat/engine.js';
 import { searchWords } from '../../chat/search-text.js';
 import type { ChatMessage, Member, Membership, MessageDraft, Room } from '../../chat/types.js';
 import type { Reply } from './scripts.js';
@@ -145,4 +146,14 @@ export function draftArgs(draft: MessageDraft): string[] {
     draft.system ? '1' : '0',
     draft.disconnect ? '1' : '0',
   ];
+}
+
+/** A room refusal a script answered with; anything else is a bug in the script. */
+export function refusal(script: string, kind: Reply | undefined): RoomRefusal {
+  if (kind === 'room_not_found' || kind === 'chat_ended' || kind === 'not_in_room') return { kind };
+  throw unexpected(script, kind);
+}
+
+export function unexpected(script: string, kind: Reply | undefined): Error {
+  return new Error(`Redis script ${script} answered ${JSON.stringify(kind)}`);
 }

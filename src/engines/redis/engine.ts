@@ -17,7 +17,6 @@ import {
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
-  type RoomRefusal,
   type TakeRequest,
   type TakeResult,
 } from '../../chat/engine.js';
@@ -33,6 +32,7 @@ import {
   fields,
   integer,
   list,
+  refusal,
   text,
   time,
   toMembers,
@@ -40,10 +40,12 @@ import {
   toMessage,
   toMessages,
   toRoom,
+  unexpected,
 } from './decode.js';
 import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { RedisHousekeeping } from './housekeeping.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
+import { RedisSessionRecords } from './session-records.js';
 
 export interface RedisEngineOptions extends EngineOptions {
   /** redis://[user:password@]host:port[/db] or rediss://... */
@@ -67,6 +69,7 @@ export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
  */
 export class RedisEngine implements ChatEngine {
   readonly bus: RedisBus;
+  readonly sessions: RedisSessionRecords;
   private readonly redis: Redis;
   private readonly context: ScriptContext;
   private readonly lifetimes: Lifetimes;
@@ -98,6 +101,11 @@ export class RedisEngine implements ChatEngine {
       onListenerError: options.onListenerError ?? (() => {}),
       onEventLost: options.onEventLost ?? (() => {}),
     });
+    this.sessions = new RedisSessionRecords(
+      (command) => this.call(() => command(this.redis)),
+      this.bus,
+      keyPrefix,
+    );
   }
 
   /** Resolves once both connections are up. Nothing needs to await this: calls just fail until then. */
@@ -388,13 +396,4 @@ function matched([roomId, room, partnerId, partnerName]: Reply[]) {
     room: toRoom(text(roomId), room),
     partner: { userId: text(partnerId), displayName: text(partnerName) },
   };
-}
-
-function refusal(script: string, kind: Reply | undefined): RoomRefusal {
-  if (kind === 'room_not_found' || kind === 'chat_ended' || kind === 'not_in_room') return { kind };
-  throw unexpected(script, kind);
-}
-
-function unexpected(script: string, kind: Reply | undefined): Error {
-  return new Error(`Redis script ${script} answered ${JSON.stringify(kind)}`);
 }

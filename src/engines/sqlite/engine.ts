@@ -56,6 +56,7 @@ import {
   toParticipant,
   toRoom,
 } from './rows.js';
+import { SqliteSessionRecords } from './session-records.js';
 import { SqliteStorage } from './storage.js';
 
 export interface SqliteEngineOptions extends EngineOptions {
@@ -77,6 +78,7 @@ const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
  */
 export class SqliteEngine implements ChatEngine {
   readonly bus: LocalBus | SharedFileBus;
+  readonly sessions: SqliteSessionRecords;
   private readonly storage: SqliteStorage;
   private readonly limits: SqliteLimits;
   private readonly maxMessages: number;
@@ -93,12 +95,14 @@ export class SqliteEngine implements ChatEngine {
       path === ':memory:'
         ? new LocalBus(onListenerError)
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
+    this.sessions = new SqliteSessionRecords(this.storage, this.bus);
     this.maxMessages = retention.maxMessages;
     this.maxAgeMs = retention.maxAgeSeconds * 1000;
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
     const sweep = (now: number) => {
       this.lifetimes.sweep(now);
       this.limits.forgetFullBuckets(now);
+      this.sessions.sweep(now);
       if (this.bus instanceof SharedFileBus) this.bus.prune(now);
     };
     const every = sweepInterval(this.lifetimes.lifetimes);

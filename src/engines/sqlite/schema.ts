@@ -188,6 +188,32 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE rooms ADD COLUMN last_sender TEXT;
   ALTER TABLE rooms ADD COLUMN run_start INTEGER;
   `,
+  // 2025-era MCP sessions (see chat/session-records.ts): any process on the file can serve them,
+  // and a restart loses none. `events` is the replay log of a session's GET stream.
+  `
+  CREATE TABLE mcp_sessions (
+    session_id     TEXT PRIMARY KEY,
+    owner_key      TEXT NOT NULL,
+    subject        TEXT,
+    initialize     TEXT NOT NULL,
+    log_level      TEXT,
+    user_ids       TEXT NOT NULL DEFAULT '[]',
+    created_at     INTEGER NOT NULL,
+    last_active_at INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    next_event     INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX mcp_sessions_by_owner ON mcp_sessions (owner_key, expires_at);
+  CREATE INDEX mcp_sessions_by_expiry ON mcp_sessions (expires_at);
+  CREATE TABLE mcp_session_events (
+    session_id TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    stream_id  TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (session_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** How many migrations this version knows: the schema version of a database it has opened. */
