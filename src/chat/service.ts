@@ -136,12 +136,14 @@ export class ChatService {
     signal?: AbortSignal;
     /** Hears the caller's events while parked (for push on the wait's own response stream). */
     onEvent?: (event: ChatEvent) => void;
+    /** Told once the caller's events reach `onEvent`: what happened before, push never brings. */
+    onListening?: () => void;
   }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const { found: matched, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
+    const { found: matched, superseded } = await this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -235,6 +237,8 @@ export class ChatService {
     signal?: AbortSignal;
     /** Hears the caller's events while parked (for push on the wait's own response stream). */
     onEvent?: (event: ChatEvent) => void;
+    /** Told once the caller's events reach `onEvent`: what happened before, push never brings. */
+    onListening?: () => void;
   }): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
@@ -242,7 +246,7 @@ export class ChatService {
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const { found: delivery, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
+    const { found: delivery, superseded } = await this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -372,11 +376,13 @@ export class ChatService {
    */
   private async whileParked<T>(
     caller: Caller,
-    onEvent: ((event: ChatEvent) => void) | undefined,
+    hearing: { onEvent?: (event: ChatEvent) => void; onListening?: () => void },
     wait: (superseded: AbortSignal) => Promise<T | undefined>,
   ): Promise<{ found: T | undefined; superseded: boolean }> {
     const slot = await this.waitSlots.hold(caller.userId);
+    const { onEvent } = hearing;
     const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
+    hearing.onListening?.();
     try {
       const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>
         wait(slot.superseded),

@@ -48,7 +48,11 @@ export class McpConnection implements ToolCaller {
     try {
       result = (await client.callTool(
         { name, arguments: args },
-        { signal: options.signal, timeout: CALL_TIMEOUT_MS },
+        {
+          signal: options.signal,
+          timeout: CALL_TIMEOUT_MS,
+          onprogress: options.onListening && (() => options.onListening?.()),
+        },
       )) as Parameters<typeof resultObject>[0];
     } catch (error) {
       throw this.translate(error, options.signal);
