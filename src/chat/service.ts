@@ -7,7 +7,7 @@ import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic
 import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { park } from './park.js';
+import { park, type WaitHearing } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -129,16 +129,14 @@ export class ChatService {
     }
   }
 
-  async waitForMatch(input: {
-    clientId: string;
-    origin?: Origin;
-    timeout?: number;
-    signal?: AbortSignal;
-    /** Hears the caller's events while parked (for push on the wait's own response stream). */
-    onEvent?: (event: ChatEvent) => void;
-    /** Told once the caller's events reach `onEvent`: what happened before, push never brings. */
-    onListening?: () => void;
-  }): Promise<MatchWaitResult> {
+  async waitForMatch(
+    input: WaitHearing & {
+      clientId: string;
+      origin?: Origin;
+      timeout?: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
@@ -228,18 +226,16 @@ export class ChatService {
    * Hands over what the caller has not received yet, or parks until something arrives. A wait
    * that is cancelled takes nothing; one cancelled while taking puts back what it took.
    */
-  async waitForMessage(input: {
-    roomId: string;
-    clientId: string;
-    origin?: Origin;
-    timeout?: number;
-    after?: number;
-    signal?: AbortSignal;
-    /** Hears the caller's events while parked (for push on the wait's own response stream). */
-    onEvent?: (event: ChatEvent) => void;
-    /** Told once the caller's events reach `onEvent`: what happened before, push never brings. */
-    onListening?: () => void;
-  }): Promise<MessageWaitResult> {
+  async waitForMessage(
+    input: WaitHearing & {
+      roomId: string;
+      clientId: string;
+      origin?: Origin;
+      timeout?: number;
+      after?: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
@@ -376,12 +372,11 @@ export class ChatService {
    */
   private async whileParked<T>(
     caller: Caller,
-    hearing: { onEvent?: (event: ChatEvent) => void; onListening?: () => void },
+    hearing: WaitHearing,
     wait: (superseded: AbortSignal) => Promise<T | undefined>,
   ): Promise<{ found: T | undefined; superseded: boolean }> {
     const slot = await this.waitSlots.hold(caller.userId);
-    const { onEvent } = hearing;
-    const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
+    const stopListening = hearing.onEvent && this.watchUser(caller.userId, hearing.onEvent);
     hearing.onListening?.();
     try {
       const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>

@@ -340,9 +340,7 @@ export class ChatPage {
   }
 
   /** Push is only a hint (see UnreadCounts). */
-  onPush(push: PushNotification): void {
-    this.unread.onPush(push);
-  }
+  onPush = (push: PushNotification): void => this.unread.onPush(push);
 
   // ---- plumbing ------------------------------------------------------------------------------
 
@@ -367,6 +365,12 @@ export class ChatPage {
   }
 
   private async askToken(): Promise<void> {
+    const oauth = await this.parts.connection.signInWithOAuth().catch((error: unknown) => error);
+    if (oauth === true) return;
+    if (oauth instanceof Error) {
+      this.offline(`Sign-in failed: ${oauth.message}`);
+      return sleep(RETRY_MAX_MS);
+    }
     const token = await this.parts.signIn.ask(this.tokenRefused || this.parts.identity.token !== undefined);
     this.tokenRefused = true;
     this.parts.identity.token = token;
