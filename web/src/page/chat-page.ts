@@ -13,8 +13,7 @@ import { UnreadCounts } from './unread-counts.js';
 const WAIT_SECONDS = 25;
 /** A page of history when scrolling back; the tool's maximum. */
 const HISTORY_PAGE = 100;
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 4000;
+const [RETRY_MIN_MS, RETRY_MAX_MS] = [250, 4000];
 /** How long the page leaves the wait to another tab of the same person that took it over. */
 const SUPERSEDED_PAUSE_MS = 5000;
 
@@ -56,7 +55,7 @@ export class ChatPage {
       refresh: () => this.restore(),
     });
     this.lobby = new Lobby({
-      queue: (name) => void this.act(() => this.enterQueue(name)),
+      queue: (name, interests) => void this.act(() => this.enterQueue(name, interests)),
       stopWaiting: () => void this.act(() => this.stopWaiting()),
       join: (name, roomId, isPrivate) => void this.act(() => this.joinRoom(name, roomId, { isPrivate })),
     });
@@ -75,6 +74,7 @@ export class ChatPage {
     await this.act(async () => {
       const args = await this.parts.connection.toolArguments();
       this.lobby.setPrivateSupported(args.get('join_room')?.has('visibility') ?? false);
+      this.lobby.setInterestsSupported(args.get('enter_queue')?.has('interests') ?? false);
       this.canMarkRead = args.has('mark_read');
       if (this.parts.identity.clientId) await this.restore();
       const name = link?.name ?? this.parts.identity.name;
@@ -198,9 +198,10 @@ export class ChatPage {
     }
   }
 
-  private async enterQueue(name: string): Promise<void> {
+  private async enterQueue(name: string, interests: string[] | undefined): Promise<void> {
     this.parts.identity.name = name;
-    const body = await this.call('enter_queue', this.withIdentity({ display_name: name }));
+    const args = interests ? { display_name: name, interests } : { display_name: name };
+    const body = await this.call('enter_queue', this.withIdentity(args));
     this.parts.identity.remember(body.client_id, body.user_id);
     if (body.status === 'matched' || body.status === 'already_in_chat') {
       await this.openRoom(String(body.room_id), 'match');
