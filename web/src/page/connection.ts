@@ -25,8 +25,6 @@ const CALL_TIMEOUT_MS = 45_000;
  */
 export class McpConnection implements ToolCaller {
   private client: Client | undefined;
-  /** Aborted when the current connection's response stream breaks (see open). */
-  private lost = new AbortController();
   private connecting: Promise<Client> | undefined;
   private lastStatus = 0;
   private token: string | undefined;
@@ -74,13 +72,12 @@ export class McpConnection implements ToolCaller {
 
   async call(name: string, args: Json, options: CallOptions = {}): Promise<Json> {
     const client = await this.connected();
-    const lost = this.lost.signal;
     let result: Parameters<typeof resultObject>[0];
     try {
       result = (await client.callTool(
         { name, arguments: args },
         {
-          signal: options.signal ? AbortSignal.any([options.signal, lost]) : lost,
+          signal: options.signal,
           timeout: CALL_TIMEOUT_MS,
           onprogress: options.onListening && (() => options.onListening?.()),
         },
@@ -123,13 +120,6 @@ export class McpConnection implements ToolCaller {
     client.fallbackNotificationHandler = async (notification) => {
       this.onPush({ method: notification.method, params: (notification.params ?? {}) as Json });
     };
-    // A response stream that breaks (the server died mid-wait) reaches only onerror: the SDK does
-    // not fail the call it carried, which would hang until its timeout with the page saying
-    // nothing. Failing the calls of this connection makes the page reconnect at once.
-    const lost = new AbortController();
-    client.onerror = (error) => {
-      if (/SSE stream disconnected|reconnect/i.test(error.message)) lost.abort(error);
-    };
     const transport = new StreamableHTTPClientTransport(this.endpoint, {
       fetch: (url, init) => this.fetchWithToken(url, init),
     });
@@ -140,7 +130,6 @@ export class McpConnection implements ToolCaller {
       throw this.translate(error);
     }
     this.client = client;
-    this.lost = lost;
     return client;
   }
 
