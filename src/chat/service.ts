@@ -7,7 +7,7 @@ import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic
 import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { park, type WaitHearing } from './park.js';
+import { park } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -129,19 +129,19 @@ export class ChatService {
     }
   }
 
-  async waitForMatch(
-    input: WaitHearing & {
-      clientId: string;
-      origin?: Origin;
-      timeout?: number;
-      signal?: AbortSignal;
-    },
-  ): Promise<MatchWaitResult> {
+  async waitForMatch(input: {
+    clientId: string;
+    origin?: Origin;
+    timeout?: number;
+    signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
+  }): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const { found: matched, superseded } = await this.whileParked(caller, input, (slot) =>
+    const { found: matched, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -226,23 +226,23 @@ export class ChatService {
    * Hands over what the caller has not received yet, or parks until something arrives. A wait
    * that is cancelled takes nothing; one cancelled while taking puts back what it took.
    */
-  async waitForMessage(
-    input: WaitHearing & {
-      roomId: string;
-      clientId: string;
-      origin?: Origin;
-      timeout?: number;
-      after?: number;
-      signal?: AbortSignal;
-    },
-  ): Promise<MessageWaitResult> {
+  async waitForMessage(input: {
+    roomId: string;
+    clientId: string;
+    origin?: Origin;
+    timeout?: number;
+    after?: number;
+    signal?: AbortSignal;
+    /** Hears the caller's events while parked (for push on the wait's own response stream). */
+    onEvent?: (event: ChatEvent) => void;
+  }): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const { found: delivery, superseded } = await this.whileParked(caller, input, (slot) =>
+    const { found: delivery, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -372,12 +372,11 @@ export class ChatService {
    */
   private async whileParked<T>(
     caller: Caller,
-    hearing: WaitHearing,
+    onEvent: ((event: ChatEvent) => void) | undefined,
     wait: (superseded: AbortSignal) => Promise<T | undefined>,
   ): Promise<{ found: T | undefined; superseded: boolean }> {
     const slot = await this.waitSlots.hold(caller.userId);
-    const stopListening = hearing.onEvent && this.watchUser(caller.userId, hearing.onEvent);
-    hearing.onListening?.();
+    const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
     try {
       const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>
         wait(slot.superseded),

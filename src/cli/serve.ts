@@ -161,10 +161,7 @@ export async function startServer(
     releaseWaits: () => chat.stopWaits(),
     renderMetrics: () => metrics.render(),
     logger,
-    // With oauth the page signs in at the authorization server, so it may call that origin too.
-    webPage: config.web
-      ? loadWebPage(WEB_DIST_DIR, config.auth.mode === 'oauth' ? [new URL(config.auth.issuer).origin] : [])
-      : undefined,
+    webPage: config.web ? loadWebPage(WEB_DIST_DIR) : undefined,
   });
   const presence = presenceSweeper(chat, logger);
   const url = await app.listen();

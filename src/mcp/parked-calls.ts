@@ -80,7 +80,7 @@ export async function answerParkedCall(
 ): Promise<void> {
   const notify = (notification: { method: string; params: Record<string, unknown> }) =>
     stream.notify({ jsonrpc: '2.0', ...notification });
-  const progress = reportProgress(call.progressToken, deps.progressIntervalMs, notify);
+  const stopProgress = reportProgress(call.progressToken, deps.progressIntervalMs, notify);
   try {
     const result = await runTool(call.name, call.args, deps, {
       origin,
@@ -92,7 +92,6 @@ export async function answerParkedCall(
         if (stream.signal.aborted) run();
         else stream.onUndelivered(run);
       },
-      listening: progress?.tick,
       forward: (event: ChatEvent) => {
         const push = pushFor(event);
         if (push) notify(push);
@@ -108,6 +107,6 @@ export async function answerParkedCall(
       id: call.id,
     });
   } finally {
-    progress?.stop();
+    stopProgress?.();
   }
 }

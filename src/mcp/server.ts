@@ -149,14 +149,13 @@ async function callTool(
   clientName: string | undefined,
 ) {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  const progress = toolNamed(name).parks
+  const stopProgress = toolNamed(name).parks
     ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
     : undefined;
   try {
     const call = {
       ...callContext(ctx, deps.logger, session),
       defaultWaitSeconds: defaultWaitSeconds({ clientName, wantsProgress: progressToken !== undefined }),
-      listening: progress?.tick,
     };
     return await runTool(name, rawArgs, deps, call, async (args, body) => {
       // The session has now used this identity: from here on it hears what concerns it.
@@ -166,7 +165,7 @@ async function callTool(
       }
     });
   } finally {
-    progress?.stop();
+    stopProgress?.();
   }
 }
 

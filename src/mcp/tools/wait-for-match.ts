@@ -39,7 +39,6 @@ export const waitForMatch = defineTool({
         timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
         signal: call.signal,
         // The match itself is in the result.
-        onListening: call.listening,
         onEvent: forwardExcept(call, (event) => event.type === 'matched'),
       }),
     ),
