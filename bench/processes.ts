@@ -45,42 +45,46 @@ async function waitHealthy(url: string, child: ChildProcess, log: () => string):
  */
 export async function startTarget(
   name: TargetName,
-  options: { db: string; profileDir?: string },
+  /** `redisUrl` and `redisPrefix` for `mcp-chat-redis`, in place of the SQLite file. */
+  options: { db: string; profileDir?: string; redisUrl?: string; redisPrefix?: string },
 ): Promise<ServerUnderTest> {
   const port = await freePort();
   const node = ['--import', 'tsx'];
-  const args =
-    name === 'mcp-chat'
-      ? [
-          ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
-          ...node,
-          'src/cli/main.ts',
-          'serve',
-          '--port',
-          String(port),
-          '--db',
-          options.db,
-          '--rate-limit',
-          '0',
-          // The load creates hundreds of participants a second from one address.
-          '--new-participants-per-minute',
-          '0',
-          // ...and keeps thousands of 2025-era sessions open at once from that address.
-          '--max-sessions',
-          '100000',
-          '--log-level',
-          'warn',
-          '--idle-timeout',
-          '3600',
-        ]
-      : [...node, `bench/baselines/${name}-server.ts`, String(port)];
+  const chat = name === 'mcp-chat' || name === 'mcp-chat-redis';
+  const storage =
+    name === 'mcp-chat-redis'
+      ? ['--redis-url', options.redisUrl ?? '', '--redis-prefix', options.redisPrefix ?? '']
+      : ['--db', options.db];
+  const args = chat
+    ? [
+        ...(options.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.profileDir}`] : []),
+        ...node,
+        'src/cli/main.ts',
+        'serve',
+        '--port',
+        String(port),
+        ...storage,
+        '--rate-limit',
+        '0',
+        // The load creates hundreds of participants a second from one address.
+        '--new-participants-per-minute',
+        '0',
+        // ...and keeps thousands of 2025-era sessions open at once from that address.
+        '--max-sessions',
+        '100000',
+        '--log-level',
+        'warn',
+        '--idle-timeout',
+        '3600',
+      ]
+    : [...node, `bench/baselines/${name}-server.ts`, String(port)];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitHealthy(name === 'mcp-chat' ? `${base}/healthz` : `${base}/health`, child, () => stderr);
+  await waitHealthy(chat ? `${base}/healthz` : `${base}/health`, child, () => stderr);
   const pid = child.pid as number;
   const metrics = async () => (await fetch(`${base}/metrics`)).text();
   return {
@@ -88,17 +92,16 @@ export async function startTarget(
     url: `${base}/mcp`,
     child,
     async memory() {
-      if (name === 'mcp-chat') {
+      if (chat) {
         const heap = Number(/^mcp_chat_nodejs_heap_size_used_bytes (\d+)/m.exec(await metrics())?.[1]);
         return { rssBytes: rssOf(pid), heapBytes: heap };
       }
       const { heapUsed } = (await (await fetch(`${base}/memory`)).json()) as { heapUsed: number };
       return { rssBytes: rssOf(pid), heapBytes: heapUsed };
     },
-    parkedWaits:
-      name === 'mcp-chat'
-        ? async () => Number(/^mcp_chat_parked_waits (\d+)/m.exec(await metrics())?.[1] ?? 0)
-        : undefined,
+    parkedWaits: chat
+      ? async () => Number(/^mcp_chat_parked_waits (\d+)/m.exec(await metrics())?.[1] ?? 0)
+      : undefined,
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -1,6 +1,8 @@
 /**
  * Where a CPU profile's time goes: self time grouped by package (or our own source directory)
  * and the top functions. Run: node --import tsx bench/profile-summary.ts FILE.cpuprofile
+ * [--after SECONDS] [--until SECONDS] [--busy]. `--after` leaves out the first seconds (start-up:
+ * module loading and compilation), `--until` what follows (say, all but the throughput phase); `--busy` leaves out idle time, so that shares are of the time spent working.
  */
 import { readFileSync } from 'node:fs';
 
@@ -15,9 +17,17 @@ interface Profile {
 }
 
 const profile = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as Profile;
+const option = (name: string) => process.argv.indexOf(name);
+const afterUs = option('--after') > 0 ? Number(process.argv[option('--after') + 1]) * 1e6 : 0;
+const untilUs = option('--until') > 0 ? Number(process.argv[option('--until') + 1]) * 1e6 : Infinity;
+const busyOnly = option('--busy') > 0;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfMs = new Map<number, number>();
+let elapsedUs = 0;
 profile.samples.forEach((id, i) => {
+  elapsedUs += profile.timeDeltas[i] ?? 0;
+  if (elapsedUs < afterUs || elapsedUs > untilUs) return;
+  if (busyOnly && byId.get(id)?.callFrame.functionName === '(idle)') return;
   selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
 });
 

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { callRaw, callTool, type HttpClient } from './rpc.js';
 
-export type TargetName = 'mcp-chat' | 'sdk' | 'raw';
+/** MCP Chat on SQLite (`mcp-chat`) and on Redis (`mcp-chat-redis`), and the two baselines. */
+export type TargetName = 'mcp-chat' | 'mcp-chat-redis' | 'sdk' | 'raw';
 
 /** One sender and one receiver in a room of their own. */
 export interface Channel {
@@ -23,7 +24,8 @@ export interface Target {
 export function target(name: TargetName, http: HttpClient): Target {
   switch (name) {
     case 'mcp-chat':
-      return chatTarget(http);
+    case 'mcp-chat-redis':
+      return chatTarget(name, http);
     case 'sdk':
       return baselineTarget(name, http, (method, params) => callTool(http, method, params));
     case 'raw':
@@ -31,9 +33,9 @@ export function target(name: TargetName, http: HttpClient): Target {
   }
 }
 
-function chatTarget(http: HttpClient): Target {
+function chatTarget(name: 'mcp-chat' | 'mcp-chat-redis', http: HttpClient): Target {
   return {
-    name: 'mcp-chat',
+    name,
     async openChannel() {
       const room = `bench-${randomUUID().slice(0, 12)}`;
       const sender = await callTool(http, 'join_room', { room_id: room, display_name: 'Sender' });

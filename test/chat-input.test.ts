@@ -15,8 +15,31 @@ describe('parseInput', () => {
     expect(parseInput('hello there')).toEqual({ kind: 'say', text: 'hello there' });
     expect(parseInput('//not a command')).toEqual({ kind: 'say', text: '/not a command' });
     expect(parseInput('   ')).toEqual({ kind: 'empty' });
-    expect(parseInput('/enter')).toEqual({ kind: 'enter', name: undefined });
-    expect(parseInput('/enter Ann Smith')).toEqual({ kind: 'enter', name: 'Ann Smith' });
+    expect(parseInput('/enter')).toEqual({ kind: 'enter', name: undefined, interests: undefined });
+    expect(parseInput('/enter Ann Smith')).toEqual({
+      kind: 'enter',
+      name: 'Ann Smith',
+      interests: undefined,
+    });
+    expect(parseInput('/enter --interests chess, Go Ann')).toEqual({
+      kind: 'enter',
+      name: 'Go Ann',
+      interests: ['chess'],
+    });
+    expect(parseInput('/enter Ann --interests=chess,go')).toEqual({
+      kind: 'enter',
+      name: 'Ann',
+      interests: ['chess', 'go'],
+    });
+    expect(parseInput('/block Bob')).toEqual({ kind: 'safety', action: 'block', target: 'Bob', reason: '' });
+    expect(parseInput('/report Bob keeps insulting me')).toEqual({
+      kind: 'safety',
+      action: 'report',
+      target: 'Bob',
+      reason: 'keeps insulting me',
+    });
+    expect(parseInput('/report Bob')).toMatchObject({ kind: 'invalid' });
+    expect(parseInput('/unblock')).toMatchObject({ kind: 'invalid' });
     expect(parseInput('/JOIN lobby 5')).toEqual({ kind: 'join', room: 'lobby', capacity: 5 });
     expect(parseInput('/join lobby')).toEqual({ kind: 'join', room: 'lobby', capacity: undefined });
     expect(parseInput('/status id')).toEqual({ kind: 'status', showId: true });

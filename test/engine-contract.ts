@@ -10,6 +10,7 @@ import { participantsCases } from './engine-contract/participants.js';
 import { portGuarantees } from './engine-contract/port.js';
 import { readPositionCases } from './engine-contract/read-position.js';
 import { roomsCases } from './engine-contract/rooms.js';
+import { matchingCases, safetyCases } from './engine-contract/safety.js';
 import { sessionsCases } from './engine-contract/sessions.js';
 
 /**
@@ -23,6 +24,8 @@ export interface EngineFixture {
   dispose(): Promise<void>;
   /** Makes storage unreachable for this engine, for real (no stand-in): see each engine's test file. */
   makeUnavailable(): Promise<void>;
+  /** Another engine on the same store (another process or instance); absent where there is none (:memory:). */
+  sibling?(): Promise<ChatEngine>;
 }
 
 export interface EngineUnderTest {
@@ -47,10 +50,13 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
       await fixture?.dispose();
       fixture = undefined;
     });
-    const t = contractContext(() => {
-      if (!fixture) throw new Error('no engine outside a contract case');
-      return fixture.engine;
-    });
+    const t = contractContext(
+      () => {
+        if (!fixture) throw new Error('no engine outside a contract case');
+        return fixture.engine;
+      },
+      async () => (fixture?.sibling ? fixture.sibling() : (fixture as EngineFixture).engine),
+    );
     participantsCases(t);
     roomsCases(t);
     logCases(t);
@@ -59,5 +65,7 @@ export function engineContract(name: string, subject: EngineUnderTest): void {
     accessCases(t);
     readPositionCases(t);
     sessionsCases(t);
+    matchingCases(t);
+    safetyCases(t);
   });
 }

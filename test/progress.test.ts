@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ChatClient, connect, type Era } from './support/clients.js';
+import { until } from './support/poll.js';
 import { modernToolCall, parseSse } from './support/raw.js';
-import { sharedTestServer } from './support/server.js';
+import { sharedTestServer, startTestServer } from './support/server.js';
 
 const server = sharedTestServer({ progressIntervalSeconds: 2 });
 const open: ChatClient[] = [];
@@ -63,5 +64,53 @@ describe('progress while parked', () => {
     expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(progress[0]?.data.params).toMatchObject({ progressToken: 'tok-7', progress: 1 });
     expect(events.at(-1)?.data).toMatchObject({ id: 2, result: { structuredContent: { timeout: true } } });
+  });
+
+  it('sends the first progress as soon as the wait listens: push from then on reaches its stream', async () => {
+    // Periodic progress far off: the one this test sees can only be the first, at once.
+    const slow = await startTestServer({ progressIntervalSeconds: 600 });
+    try {
+      const me = await connect(slow.mcpUrl, 'modern');
+      const other = await connect(slow.mcpUrl, 'modern');
+      open.push(me, other);
+      const mine = await me.call('join_room', { room_id: 'listen-here', display_name: 'Here' });
+      await me.call('join_room', {
+        room_id: 'listen-there',
+        display_name: 'Here',
+        client_id: mine.client_id,
+      });
+      const them = await other.call('join_room', { room_id: 'listen-there', display_name: 'There' });
+      let listening: () => void = () => {};
+      const heard = new Promise<void>((resolve) => {
+        listening = resolve;
+      });
+      const parked = me.call(
+        'wait_for_message',
+        { room_id: 'listen-here', client_id: mine.client_id, timeout: 60 },
+        { onprogress: () => listening() },
+      );
+      await heard;
+      await other.call('send_message', {
+        room_id: 'listen-there',
+        client_id: them.client_id,
+        message: 'over here',
+      });
+      await until(
+        () =>
+          me.notifications.find(
+            (n) =>
+              n.method === 'message.received' && (n.params as { message?: string }).message === 'over here',
+          ),
+        () => 'the push of the message in the other room',
+      );
+      await other.call('join_room', {
+        room_id: 'listen-here',
+        display_name: 'There',
+        client_id: them.client_id,
+      });
+      expect(await parked).toMatchObject({ message: '[System] There has joined the chat.' });
+    } finally {
+      await slow.dispose();
+    }
   });
 });

@@ -27,6 +27,7 @@ describe.each<Era>(['legacy', 'sdk1'])('push to a 2025-era session (%s)', (era) 
     expect(found.params).toEqual({
       room_id: roomId,
       partner: { user_id: partner.user_id, display_name: 'Talker' },
+      shared_interests: [],
     });
 
     const sent = await other.call('send_message', {

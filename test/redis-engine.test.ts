@@ -63,9 +63,18 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
       const relay = await redisRelay();
       const engine = new RedisEngine({ url: relay.url, keyPrefix, ...options });
       await engine.ready();
+      const siblings: RedisEngine[] = [];
       return {
         engine,
+        // A second instance on the same Redis and prefix.
+        sibling: async () => {
+          const sibling = new RedisEngine({ url: TEST_REDIS_URL, keyPrefix, ...options });
+          siblings.push(sibling);
+          await sibling.ready();
+          return sibling;
+        },
         dispose: async () => {
+          await Promise.all(siblings.map((sibling) => sibling.close()));
           await engine.close();
           await relay.stop();
           await deleteKeys(keyPrefix);

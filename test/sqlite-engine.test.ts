@@ -30,9 +30,17 @@ engineContract('sqlite file', {
   open: async (options?: EngineOptions) => {
     const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-engine-'));
     const engine = new SqliteEngine({ path: join(dir, 'chat.db'), ...options });
+    const siblings: SqliteEngine[] = [];
     return {
       engine,
+      // A second process on the same file.
+      sibling: async () => {
+        const sibling = new SqliteEngine({ path: join(dir, 'chat.db'), ...options });
+        siblings.push(sibling);
+        return sibling;
+      },
       dispose: async () => {
+        await Promise.all(siblings.map((sibling) => sibling.close()));
         await engine.close();
         rmSync(dir, { recursive: true, force: true });
       },

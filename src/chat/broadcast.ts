@@ -11,8 +11,8 @@ export async function announce(
   recipients: readonly string[],
 ): Promise<void> {
   const event: ChatEvent = { type: 'message', roomId, message };
-  await bus.publish(roomTopic(roomId), event);
-  await tell(bus, recipients, event);
+  // All at once, in this order: on Redis they share one round trip (one pipeline).
+  await Promise.all([bus.publish(roomTopic(roomId), event), tell(bus, recipients, event)]);
 }
 
 /** One event to each of these participants. */

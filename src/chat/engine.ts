@@ -1,6 +1,7 @@
 import type { EventBus } from './events.js';
 import type { FindingPort } from './finding-port.js';
 import type { Lifetimes } from './lifetimes.js';
+import type { MatchRequest, SafetyPort } from './safety-port.js';
 import type { SessionRecords } from './session-records.js';
 import type {
   ChatMessage,
@@ -17,6 +18,7 @@ import type {
 
 export * from './events.js';
 export type { DirectoryCursor, DirectoryPage, DirectoryRequest, SearchRequest } from './finding-port.js';
+export type { Ban, MatchRequest, Report } from './safety-port.js';
 
 /**
  * The port the chat needs: where chat state lives and how instances wake each other.
@@ -37,7 +39,7 @@ export type { DirectoryCursor, DirectoryPage, DirectoryRequest, SearchRequest } 
  * - Every engine takes `EngineOptions` and honours them as written there: retention of the room
  *   log, and idempotency keys remembered for `IDEMPOTENCY_WINDOW_SECONDS` whatever the retention.
  */
-export interface ChatEngine extends FindingPort {
+export interface ChatEngine extends FindingPort, SafetyPort {
   /** How events reach waiters on this instance and on every other instance sharing the store. */
   readonly bus: EventBus;
   /** 2025-era MCP sessions, kept where every instance can read them (chat/session-records.ts). */
@@ -65,15 +67,16 @@ export interface ChatEngine extends FindingPort {
   // --- queue and matching ---------------------------------------------------------------------
 
   /**
-   * Random pairing, first in first out, in one atomic step:
+   * Pairing, in one atomic step:
    * - the participant is a member of a queue room that has not ended → `already_in_chat`;
-   * - the participant is queued → `already_waiting` with its 1-based position;
-   * - somebody else is queued → both leave the queue and become the two members of a new queue
-   *   room `matchRoomId` (capacity 2, cursors at 0) → `matched` with the partner;
-   * - otherwise the participant joins the end of the queue → `waiting`.
+   * - it is queued → it looks for a partner again (see `rematch`), else `already_waiting`;
+   * - otherwise it joins the end of the queue with its interests; when a partner is eligible
+   *   (`MatchRequest`, chat/safety-port.ts), both leave the queue and become the two members of a
+   *   new queue room `matchRoomId` (capacity 2, cursors at 0, each the other's last partner)
+   *   → `matched` with the partner and the interests they share; else → `waiting`.
    * Under any concurrency a participant is never matched with itself and never lands in two rooms.
    */
-  enqueue(userId: string, request: { now: number; matchRoomId: string }): Promise<EnqueueOutcome>;
+  enqueue(userId: string, request: MatchRequest): Promise<EnqueueOutcome>;
 
   /** Where the participant stands: in a queue room that has not ended, queued, or neither. */
   matchState(userId: string): Promise<MatchState>;
@@ -243,13 +246,13 @@ export const NO_RETENTION: Retention = { maxMessages: 0, maxAgeSeconds: 0 };
 export const IDEMPOTENCY_WINDOW_SECONDS = 24 * 60 * 60;
 
 export type EnqueueOutcome =
-  | { kind: 'matched'; room: Room; partner: Member }
+  | { kind: 'matched'; room: Room; partner: Member; sharedInterests: string[] }
   | { kind: 'waiting'; position: number; queueLength: number }
   | { kind: 'already_waiting'; position: number; queueLength: number }
   | { kind: 'already_in_chat'; roomId: string };
 
 export type MatchState =
-  | { kind: 'matched'; room: Room; partner: Member }
+  | { kind: 'matched'; room: Room; partner: Member; sharedInterests: string[] }
   | { kind: 'waiting'; position: number; queueLength: number }
   | { kind: 'idle' };
 

@@ -13,6 +13,7 @@ export const ERROR_CODES = [
   'message_too_large',
   'rate_limited',
   'unavailable',
+  'banned',
   'internal_error',
 ] as const;
 

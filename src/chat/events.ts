@@ -24,7 +24,7 @@ export interface EventBus {
  */
 export type ChatEvent =
   | { type: 'message'; roomId: string; message: ChatMessage }
-  | { type: 'matched'; roomId: string; partner: Member }
+  | { type: 'matched'; roomId: string; partner: Member; sharedInterests?: string[] }
   | { type: 'member_joined'; roomId: string; member: Member }
   | {
       type: 'partner_left';
@@ -34,6 +34,8 @@ export type ChatEvent =
       /** The system message the leave wrote, when anybody remained to read it. */
       farewell?: { seq: number; messageId: string };
     }
+  /** On a user topic: the participant was banned; its waits end with `banned`. */
+  | { type: 'banned' }
   /** On a user topic: these parked waits of the participant were superseded by newer ones. */
   | { type: 'superseded'; waitIds: string[] }
   /** On a session topic (chat/session-records.ts): what one instance tells the others. */

@@ -48,7 +48,11 @@ export async function searchMessages(
   const query = checkQuery(input.query, { required: true });
   const roomId = input.roomId === undefined ? undefined : checkRoomId(input.roomId);
   const limit = checkLimit(input.limit, SEARCH_LIMIT);
-  return engine.searchMessages({ userId, phrases: searchPhrases(query), roomId, limit });
+  const hits = await engine.searchMessages({ userId, phrases: searchPhrases(query), roomId, limit });
+  if (hits.length === 0) return hits;
+  // Those the caller blocked are not found either.
+  const hidden = new Set(await engine.blockedBy(userId));
+  return hidden.size === 0 ? hits : hits.filter((hit) => !hidden.has(hit.senderId));
 }
 
 /** Cursors are opaque to callers: the last room's activity and id, base64url. */

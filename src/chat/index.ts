@@ -26,14 +26,17 @@ export {
   DISPLAY_NAME_MAX_LENGTH,
   HISTORY_LIMIT,
   IDEMPOTENCY_KEY_MAX_LENGTH,
+  INTERESTS,
   INVITE_MAX_LENGTH,
   MIN_ROOM_CAPACITY,
+  REPORT_REASON_MAX_LENGTH,
   ROOM_ID_PATTERN,
   SEARCH_LIMIT,
   SEARCH_QUERY_MAX_LENGTH,
   TOPIC_MAX_LENGTH,
   WAIT_TIMEOUT_SECONDS,
 } from './rules.js';
+export type { Ban, Report } from './safety-port.js';
 export { ChatService, type ChatServiceOptions } from './service.js';
 export type {
   ReplayBounds,

@@ -43,6 +43,13 @@ export function notInQueue(): ChatError {
   );
 }
 
+export function banned(): ChatError {
+  return new ChatError(
+    'banned',
+    'This participant has been banned by the operator of this chat server: its calls are refused. Stop calling the chat tools.',
+  );
+}
+
 export function rateLimited(ratePerSecond: number): ChatError {
   return new ChatError(
     'rate_limited',

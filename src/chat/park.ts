@@ -1,4 +1,12 @@
-import type { EventBus } from './engine.js';
+import type { ChatEvent, EventBus } from './engine.js';
+
+/** What a parked wait tells its caller besides its result (push on the wait's own stream). */
+export interface WaitHearing {
+  /** Hears the caller's events while parked. */
+  onEvent?: (event: ChatEvent) => void;
+  /** Told once `onEvent` hears: what came before, push never brings. */
+  onListening?: () => void;
+}
 
 export interface ParkOptions<T> {
   bus: EventBus;

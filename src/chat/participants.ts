@@ -1,6 +1,6 @@
 import type { ChatEngine } from './engine.js';
 import { type Clock, credentialDigest, type IdSource } from './identity.js';
-import { tooManyNewParticipants, unknownClient } from './notices.js';
+import { banned, tooManyNewParticipants, unknownClient } from './notices.js';
 import type { Caller } from './results.js';
 import { checkDisplayName } from './rules.js';
 import type { Origin, Participant } from './types.js';
@@ -40,6 +40,7 @@ export class Participants {
     const participant = await this.engine.findParticipant(digest);
     if (!participant || (subject !== undefined && participant.owner !== subject))
       throw unknownClient(clientId);
+    if (participant.banned) throw banned();
     this.remember(digest, participant.userId);
     const now = this.clock.now();
     // Presence needs about a second of resolution; skipping closer touches saves a write per call.

@@ -8,13 +8,13 @@ export interface Caller extends Participant {
 }
 
 export type QueueStanding =
-  | { status: 'matched'; roomId: string; partner: Member }
+  | { status: 'matched'; roomId: string; partner: Member; sharedInterests: string[] }
   | { status: 'waiting'; position: number; queueLength: number }
   | { status: 'already_waiting'; position: number; queueLength: number }
   | { status: 'already_in_chat'; roomId: string };
 
 export type MatchWaitResult =
-  | { status: 'matched'; roomId: string; partner: Member }
+  | { status: 'matched'; roomId: string; partner: Member; sharedInterests: string[] }
   | { status: 'waiting'; position: number; queueLength: number; endedBy: WaitEnd };
 
 export type JoinRoomResult =

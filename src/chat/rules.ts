@@ -23,6 +23,8 @@ export interface ChatLimits {
   maxWaits?: number;
   /** Participants one subject (or client address) may create per minute; 0 or absent: no limit. */
   newParticipantsPerMinute?: number;
+  /** Seconds a queued participant waits for someone sharing an interest before anyone will do (10). */
+  interestWaitSeconds?: number;
 }
 
 export const DEFAULT_LIMITS = {
@@ -31,6 +33,7 @@ export const DEFAULT_LIMITS = {
   sendRatePerSecond: 10,
   maxWaits: 4,
   newParticipantsPerMinute: 30,
+  interestWaitSeconds: 10,
 } satisfies Required<ChatLimits>;
 
 // Control characters (C0, DEL, C1) are refused in names: they break terminals and transcripts.
@@ -185,4 +188,54 @@ export function checkQuery(query: string, options: { required: boolean }): strin
     throw new ChatError('invalid_argument', `query must be at most ${SEARCH_QUERY_MAX_LENGTH} characters.`);
   }
   return query;
+}
+
+export const INTERESTS = { max: 10, maxLength: 32 } as const;
+export const REPORT_REASON_MAX_LENGTH = 1000;
+export const USER_ID_PATTERN = /^u_[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Interests for matching: at most 10 tags, each trimmed, 1-32 characters, compared ignoring case
+ * (kept in lower case), without commas (they separate tags where people type them) or control
+ * characters. Repeats count once.
+ */
+export function checkInterests(interests: readonly string[] | undefined): string[] {
+  if (interests === undefined) return [];
+  const tags = [...new Set(interests.map((tag) => tag.trim().toLowerCase()))];
+  if (tags.length > INTERESTS.max) {
+    throw new ChatError('invalid_argument', `interests may hold at most ${INTERESTS.max} tags.`);
+  }
+  for (const tag of tags) {
+    if (
+      tag.length === 0 ||
+      [...tag].length > INTERESTS.maxLength ||
+      tag.includes(',') ||
+      CONTROL_CHARACTERS.test(tag)
+    ) {
+      throw new ChatError(
+        'invalid_argument',
+        `each interest must be 1-${INTERESTS.maxLength} characters, without commas or control characters.`,
+      );
+    }
+  }
+  return tags.sort();
+}
+
+/** A public user id as the server hands them out (u_ and random letters). */
+export function checkUserId(userId: string): string {
+  if (!USER_ID_PATTERN.test(userId)) {
+    throw new ChatError('invalid_argument', 'user_id must be a user id as results show it (u_...).');
+  }
+  return userId;
+}
+
+export function checkReportReason(reason: string): string {
+  const trimmed = reason.trim();
+  if (trimmed.length === 0 || [...trimmed].length > REPORT_REASON_MAX_LENGTH) {
+    throw new ChatError(
+      'invalid_argument',
+      `reason must be 1-${REPORT_REASON_MAX_LENGTH} characters saying what happened.`,
+    );
+  }
+  return trimmed;
 }

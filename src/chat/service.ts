@@ -6,8 +6,9 @@ import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
 import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
-import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { park } from './park.js';
+import { Matchmaker } from './matching.js';
+import { banned, chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
+import { park, type WaitHearing } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -39,7 +40,8 @@ import {
   MIN_ROOM_CAPACITY,
   WAIT_BATCH_LIMIT,
 } from './rules.js';
-import { type ChatMessage, LOCAL_ORIGIN, type Member, type Origin } from './types.js';
+import { Safety } from './safety.js';
+import { type ChatMessage, LOCAL_ORIGIN, type Origin } from './types.js';
 import { WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
@@ -63,6 +65,9 @@ export class ChatService {
   private readonly participants: Participants;
   /** list_rooms and search_messages. */
   readonly finder: Finder;
+  /** block_user, unblock_user, report_user, and the operator's bans. */
+  readonly safety: Safety;
+  private readonly matchmaker: Matchmaker;
   private readonly presence: Presence;
   private readonly departures: Departures;
   private readonly readPosition: ReadPosition;
@@ -89,59 +94,33 @@ export class ChatService {
     this.presence = new Presence(engine, clock, idleTimeoutMs);
     this.departures = new Departures(engine, ids, clock);
     this.readPosition = new ReadPosition(engine, this.participants);
+    const interestWaitMs = (limits.interestWaitSeconds ?? 10) * 1000;
+    this.matchmaker = new Matchmaker(engine, this.participants, ids, clock, interestWaitMs);
+    this.safety = new Safety(engine, this.participants, ids, clock, (userId) =>
+      this.departures.leaveEverything(userId, 'left'),
+    );
     // Every parked wait listens to this one signal: thousands of listeners are expected.
     setMaxListeners(0, this.stopping.signal);
   }
 
   /** Creates a participant, or identifies an existing one when a client_id is given. */
-  async enterQueue(input: {
-    displayName?: string;
-    clientId?: string;
-    origin?: Origin;
-  }): Promise<Caller & QueueStanding> {
-    const caller = await this.participants.callerOrNew(
-      input.clientId,
-      input.displayName,
-      input.origin ?? LOCAL_ORIGIN,
-    );
-    const outcome = await this.engine.enqueue(caller.userId, {
-      now: this.clock.now(),
-      matchRoomId: this.ids.matchRoomId(),
-    });
-    switch (outcome.kind) {
-      case 'matched': {
-        const me: Member = { userId: caller.userId, displayName: caller.displayName };
-        const roomId = outcome.room.roomId;
-        await tell(this.engine.bus, [outcome.partner.userId], { type: 'matched', roomId, partner: me });
-        await tell(this.engine.bus, [caller.userId], { type: 'matched', roomId, partner: outcome.partner });
-        return { ...caller, status: 'matched', roomId, partner: outcome.partner };
-      }
-      case 'waiting':
-      case 'already_waiting':
-        return {
-          ...caller,
-          status: outcome.kind,
-          position: outcome.position,
-          queueLength: outcome.queueLength,
-        };
-      case 'already_in_chat':
-        return { ...caller, status: 'already_in_chat', roomId: outcome.roomId };
-    }
+  enterQueue(input: Parameters<Matchmaker['enter']>[0]): Promise<Caller & QueueStanding> {
+    return this.matchmaker.enter(input);
   }
 
-  async waitForMatch(input: {
-    clientId: string;
-    origin?: Origin;
-    timeout?: number;
-    signal?: AbortSignal;
-    /** Hears the caller's events while parked (for push on the wait's own response stream). */
-    onEvent?: (event: ChatEvent) => void;
-  }): Promise<MatchWaitResult> {
+  async waitForMatch(
+    input: WaitHearing & {
+      clientId: string;
+      origin?: Origin;
+      timeout?: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const { found: matched, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
+    const { found: matched, superseded } = await this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -154,7 +133,8 @@ export class ChatService {
             last = state;
             return undefined;
           }
-          return { status: 'matched' as const, roomId: state.room.roomId, partner: state.partner };
+          const { room, partner, sharedInterests } = state;
+          return { status: 'matched' as const, roomId: room.roomId, partner, sharedInterests };
         },
       }),
     );
@@ -179,7 +159,7 @@ export class ChatService {
     /** What the room is about; applies when this call creates the room. */
     topic?: string;
   }): Promise<Caller & JoinRoomResult> {
-    return this.arrivals.join({
+    const joined = await this.arrivals.join({
       roomId: checkRoomId(input.roomId),
       // Checked here too, so that a bad name is refused as such before any room is looked at.
       displayName: checkDisplayName(input.displayName),
@@ -190,6 +170,8 @@ export class ChatService {
       topic: checkTopic(input.topic),
       invite: input.invite === undefined ? undefined : checkInvite(input.invite),
     });
+    if (joined.status !== 'joined') return joined;
+    return { ...joined, recentMessages: await this.safety.visibleTo(joined.userId, joined.recentMessages) };
   }
 
   async sendMessage(input: {
@@ -226,23 +208,23 @@ export class ChatService {
    * Hands over what the caller has not received yet, or parks until something arrives. A wait
    * that is cancelled takes nothing; one cancelled while taking puts back what it took.
    */
-  async waitForMessage(input: {
-    roomId: string;
-    clientId: string;
-    origin?: Origin;
-    timeout?: number;
-    after?: number;
-    signal?: AbortSignal;
-    /** Hears the caller's events while parked (for push on the wait's own response stream). */
-    onEvent?: (event: ChatEvent) => void;
-  }): Promise<MessageWaitResult> {
+  async waitForMessage(
+    input: WaitHearing & {
+      roomId: string;
+      clientId: string;
+      origin?: Origin;
+      timeout?: number;
+      after?: number;
+      signal?: AbortSignal;
+    },
+  ): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const { found: delivery, superseded } = await this.whileParked(caller, input.onEvent, (slot) =>
+    const { found: delivery, superseded } = await this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -297,7 +279,8 @@ export class ChatService {
     const after = checkSeq('after', input.after);
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireReader(this.engine, roomId, caller.userId);
-    return othersReadBy(await this.engine.readHistory({ roomId, limit, before, after }), caller.userId);
+    const page = othersReadBy(await this.engine.readHistory({ roomId, limit, before, after }), caller.userId);
+    return { ...page, messages: await this.safety.visibleTo(caller.userId, page.messages) };
   }
 
   async leaveChat(input: { roomId: string; clientId: string; origin?: Origin }): Promise<void> {
@@ -342,8 +325,11 @@ export class ChatService {
    * queue and rooms, exactly as if they had called leave_chat (reason `timeout`). A parked wait
    * counts as presence. Safe to run on every instance at once.
    */
-  sweepIdle(): Promise<SweepResult> {
-    return this.presence.sweep((userId) => this.departures.leaveEverything(userId, 'timeout'));
+  async sweepIdle(): Promise<SweepResult> {
+    const result = await this.presence.sweep((userId) => this.departures.leaveEverything(userId, 'timeout'));
+    // The queue's second look rides the same timer: those past the interest wait accept anyone.
+    await this.matchmaker.matchOverdue();
+    return result;
   }
 
   /** Waits parked on this instance right now (a participant may hold several). */
@@ -372,18 +358,30 @@ export class ChatService {
    */
   private async whileParked<T>(
     caller: Caller,
-    onEvent: ((event: ChatEvent) => void) | undefined,
+    hearing: WaitHearing,
     wait: (superseded: AbortSignal) => Promise<T | undefined>,
   ): Promise<{ found: T | undefined; superseded: boolean }> {
     const slot = await this.waitSlots.hold(caller.userId);
-    const stopListening = onEvent ? this.watchUser(caller.userId, onEvent) : undefined;
+    // A ban (from any process) ends the wait with `banned`: the slot's signal stops it.
+    const bannedHere = new AbortController();
+    const stopListening = this.watchUser(caller.userId, (event) => {
+      if (event.type === 'banned') bannedHere.abort();
+      hearing.onEvent?.(event);
+    });
+    hearing.onListening?.();
+    const stop = AbortSignal.any([slot.superseded, bannedHere.signal]);
     try {
-      const found = await this.presence.whileParked(caller.userId, caller.lastSeenAt, () =>
-        wait(slot.superseded),
-      );
+      const found = await this.presence
+        .whileParked(caller.userId, caller.lastSeenAt, () => wait(stop))
+        .catch(async (error: unknown) => {
+          // Taken out of its rooms by a ban whose event has not arrived yet.
+          if (await this.engine.banOf(caller.userId)) throw banned();
+          throw error;
+        });
+      if (bannedHere.signal.aborted) throw banned();
       return { found, superseded: slot.superseded.aborted };
     } finally {
-      stopListening?.();
+      stopListening();
       await slot.release();
     }
   }

@@ -28,6 +28,8 @@ export interface Participant {
    * control. With access control on, only its owner may use its client_id.
    */
   owner: string | null;
+  /** Set when an operator banned it: its calls answer `banned`. */
+  banned?: boolean;
 }
 
 /** What an engine stores for a new participant: the public id plus a digest of the secret client_id. */

@@ -40,6 +40,13 @@ export interface ServeConfig {
   newParticipantsPerMinute: number;
   /** Open 2025-era sessions per subject (or IP). */
   maxSessions: number;
+  /** Seconds a queued participant waits for someone sharing an interest before anyone will do. */
+  interestWaitSeconds: number;
+  /**
+   * false: the SDK answers every request, none takes the lean lane (mcp/lean-calls.ts). Not a
+   * setting: the test that compares the lane's bytes with the SDK's sets it.
+   */
+  leanLane?: boolean;
 }
 
 export interface Setting {
@@ -210,6 +217,12 @@ export const SETTINGS = {
     fallback: '30',
     help: 'Participants one subject (or client IP) may create per minute; 0 turns it off.',
   },
+  interestWait: {
+    env: 'MCP_CHAT_INTEREST_WAIT',
+    flag: 'interest-wait',
+    fallback: '10',
+    help: 'Seconds a queued participant is matched only with someone sharing an interest (and not its last partner); then with anyone.',
+  },
   maxSessions: {
     env: 'MCP_CHAT_MAX_SESSIONS',
     flag: 'max-sessions',
@@ -316,6 +329,7 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     maxWaits: integer(SETTINGS.maxWaits, 1, 1000),
     newParticipantsPerMinute: integer(SETTINGS.newParticipantsPerMinute, 0),
     maxSessions: integer(SETTINGS.maxSessions, 1),
+    interestWaitSeconds: number(SETTINGS.interestWait, (n) => n >= 0, 'a number of seconds, 0 or more'),
   };
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { VERSION } from '../version.js';
+import { AdminUsageError, runAdmin } from './admin.js';
 import { runChat } from './chat/index.js';
 import { ChatUsageError } from './chat/options.js';
 import { ConfigError, loadServeConfig, serveHelp } from './config.js';
@@ -13,6 +14,7 @@ Commands:
   serve    Run the MCP Chat server (the default). See: mcp-chat serve --help
   stdio    An MCP server on stdin/stdout, for clients that start servers. See: mcp-chat stdio --help
   chat     Chat from a terminal through a running server. See: mcp-chat chat --help
+  admin    Operators: reports, ban, unban. See: mcp-chat admin --help
 
 Options:
   --version  Print the version.
@@ -84,6 +86,20 @@ async function chat(args: string[]): Promise<void> {
   }
 }
 
+async function admin(args: string[]): Promise<void> {
+  try {
+    process.exit(await runAdmin(args, process.env));
+  } catch (error) {
+    const usage =
+      error instanceof AdminUsageError ||
+      String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+    console.error(
+      `mcp-chat admin: ${(error as Error).message}${usage ? '\nSee: mcp-chat admin --help' : ''}`,
+    );
+    process.exit(usage ? 2 : 1);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') {
@@ -98,6 +114,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === 'serve') return serve(rest);
   if (command === 'stdio') return stdio(rest);
   if (command === 'chat') return chat(rest);
+  if (command === 'admin') return admin(rest);
   console.error(`mcp-chat: unknown command "${command}".\n\n${USAGE}`);
   process.exit(2);
 }

@@ -5,7 +5,7 @@ import { SqliteEngine } from '../engines/sqlite/engine.js';
 import { HttpApp } from '../http/app.js';
 import { Metrics } from '../http/metrics.js';
 import { loadWebPage } from '../http/web-page.js';
-import { answerParkedCall } from '../mcp/parked-calls.js';
+import { answerLeanRequest } from '../mcp/lean-calls.js';
 import { createChatServer, createSessionServer } from '../mcp/server.js';
 import { WEB_DIST_DIR } from '../web-assets.js';
 import { accessSettings } from './access.js';
@@ -89,6 +89,7 @@ export function createChat(config: ServeConfig, engine: ChatEngine): ChatService
       sendRatePerSecond: config.rateLimit,
       maxWaits: config.maxWaits,
       newParticipantsPerMinute: config.newParticipantsPerMinute,
+      interestWaitSeconds: config.interestWaitSeconds,
     },
   });
 }
@@ -153,7 +154,10 @@ export async function startServer(
     createServer: () => createChatServer(mcpDeps),
     createSession: (hooks) => createSessionServer(mcpDeps, hooks),
     sessionRecords: engine.sessions,
-    answerParkedCall: (call, stream, origin) => answerParkedCall(mcpDeps, call, stream, origin),
+    answerLean:
+      config.leanLane === false
+        ? undefined
+        : (request, stream, origin) => answerLeanRequest(mcpDeps, request, stream, origin),
     sessionIdleTtlMs: config.sessionTtlSeconds * 1000,
     maxSessionsPerCaller: config.maxSessions,
     access: accessSettings(config),
@@ -161,7 +165,10 @@ export async function startServer(
     releaseWaits: () => chat.stopWaits(),
     renderMetrics: () => metrics.render(),
     logger,
-    webPage: config.web ? loadWebPage(WEB_DIST_DIR) : undefined,
+    // With oauth the page signs in at the authorization server, so it may call that origin too.
+    webPage: config.web
+      ? loadWebPage(WEB_DIST_DIR, config.auth.mode === 'oauth' ? [new URL(config.auth.issuer).origin] : [])
+      : undefined,
   });
   const presence = presenceSweeper(chat, logger);
   const url = await app.listen();

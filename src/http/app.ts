@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server as McpProtocolServer } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { SessionRecords } from '../chat/index.js';
-import type { CallStream, ParkedCall } from '../mcp/parked-calls.js';
+import type { CallStream, LeanRequest } from '../mcp/lean-calls.js';
 import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import { AccessGate, type AccessSettings } from './auth/gate.js';
 import type { RequestCaller } from './auth/types.js';
@@ -21,7 +21,8 @@ export interface HttpAppOptions {
   createSession: (hooks: SessionRecordHooks) => SessionServer;
   /** Where 2025-era sessions are kept, so that every instance can serve them. */
   sessionRecords: SessionRecords;
-  answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
+  /** The lean lane of the 2026-07-28 era (see mcp-endpoint.ts); without it the SDK answers all. */
+  answerLean?: (request: LeanRequest, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
   /** Open 2025-era sessions one caller (subject, or IP without access control) may hold. */
   maxSessionsPerCaller: number;
@@ -81,7 +82,7 @@ export class HttpApp {
       createServer: options.createServer,
       createSession: options.createSession,
       sessionRecords: options.sessionRecords,
-      answerParkedCall: options.answerParkedCall,
+      answerLean: options.answerLean,
       sessionIdleTtlMs: options.sessionIdleTtlMs,
       maxSessionsPerCaller: options.maxSessionsPerCaller,
       replayWindow: REPLAY_WINDOW,

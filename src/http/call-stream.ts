@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { CallStream } from '../mcp/parked-calls.js';
+import type { CallStream } from '../mcp/lean-calls.js';
 import { responseChannel } from './response-channel.js';
 
 /** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do. */

@@ -9,13 +9,14 @@ import {
 import type { Logger } from 'pino';
 import type { SessionRecords } from '../chat/index.js';
 import { originAuthInfo } from '../mcp/caller.js';
-import { type CallStream, type ParkedCall, parkedCall } from '../mcp/parked-calls.js';
+import type { CallStream, LeanRequest } from '../mcp/lean-calls.js';
 import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import type { RequestCaller } from './auth/types.js';
 import { readBody } from './body.js';
 import { callStream } from './call-stream.js';
 import type { ReplayWindow } from './event-store.js';
 import { MAX_JSON_DEPTH, nestedDeeperThan } from './json-depth.js';
+import { leanRequestFor } from './lean-lane.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { sendRpcError } from './replies.js';
 
@@ -26,8 +27,11 @@ export interface McpEndpointOptions {
   createSession: (hooks: SessionRecordHooks) => SessionServer;
   /** Where 2025-era sessions are kept, for every instance. */
   sessionRecords: SessionRecords;
-  /** Answers a 2026-07-28 call of a waiting tool without a per-request server object. */
-  answerParkedCall: (call: ParkedCall, stream: CallStream, origin: RequestCaller) => Promise<void>;
+  /**
+   * Answers a plain 2026-07-28 `tools/call` or `tools/list` without a per-request server object
+   * (the lean lane, mcp/lean-calls.ts); without it the SDK answers every request.
+   */
+  answerLean?: (request: LeanRequest, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
   maxSessionsPerCaller: number;
   replayWindow: ReplayWindow;
@@ -104,8 +108,8 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
       body,
     });
     if (route.kind === 'legacy') return sessions.handle(req, res, caller, body);
-    const parked = route.kind === 'modern' ? parkedCall(body) : null;
-    if (parked) return options.answerParkedCall(parked, callStream(res), caller);
+    const lean = options.answerLean ? leanRequestFor(req, route) : null;
+    if (lean) return options.answerLean?.(lean, callStream(res), caller);
     return modernNode(req, res, body);
   }
 

@@ -4,19 +4,26 @@ import { extname, join } from 'node:path';
 
 /**
  * The page may run only its own scripts and styles and talk only to this origin (its MCP
- * endpoint); nothing may frame it. An invite link in the address must not leak as a referrer.
+ * endpoint) and, with oauth, the authorization server; nothing may frame it. An invite link in
+ * the address must not leak as a referrer.
  */
-const PAGE_HEADERS = {
-  'content-security-policy': [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "connect-src 'self'",
-    "img-src 'self' data:",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; '),
+function pageHeaders(connectSources: readonly string[]) {
+  return {
+    'content-security-policy': [
+      "default-src 'none'",
+      "script-src 'self'",
+      "style-src 'self'",
+      ["connect-src 'self'", ...connectSources].join(' '),
+      "img-src 'self' data:",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join('; '),
+    ...OTHER_HEADERS,
+  };
+}
+
+const OTHER_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -47,7 +54,12 @@ export interface WebPage {
  * shell (index.html) is revalidated on every load so a deploy takes effect at once; the assets
  * have content hashes in their names and are cached for good.
  */
-export function loadWebPage(dir: string): WebPage {
+export function loadWebPage(
+  dir: string,
+  /** Origins the page may call besides its own: the authorization server, with oauth. */
+  connectSources: readonly string[] = [],
+): WebPage {
+  const headers = pageHeaders(connectSources);
   const indexPath = join(dir, 'index.html');
   const index: File | undefined = existsSync(indexPath)
     ? { body: readFileSync(indexPath), type: TYPES['.html'] as string }
@@ -72,20 +84,26 @@ export function loadWebPage(dir: string): WebPage {
             .end('The web page has not been built: run npm run build.\n');
           return true;
         }
-        send(req, res, index, 'no-cache');
+        send(req, res, headers, index, 'no-cache');
         return true;
       }
       const asset = assets.get(path);
       if (!asset) return false;
-      send(req, res, asset, 'public, max-age=31536000, immutable');
+      send(req, res, headers, asset, 'public, max-age=31536000, immutable');
       return true;
     },
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, file: File, cacheControl: string): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  file: File,
+  cacheControl: string,
+): void {
   res.writeHead(200, {
-    ...PAGE_HEADERS,
+    ...headers,
     'content-type': file.type,
     'content-length': file.body.length,
     'cache-control': cacheControl,

@@ -69,6 +69,7 @@ export function channelFor(event: ChatEvent): ChannelNotification | null {
     case 'member_joined':
     case 'superseded':
     case 'session':
+    case 'banned':
     case 'resync':
       return null;
   }

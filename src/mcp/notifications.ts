@@ -12,7 +12,14 @@ export interface PushNotification {
 export function pushFor(event: ChatEvent): PushNotification | null {
   switch (event.type) {
     case 'matched':
-      return { method: 'chatroom.found', params: { room_id: event.roomId, partner: member(event.partner) } };
+      return {
+        method: 'chatroom.found',
+        params: {
+          room_id: event.roomId,
+          partner: member(event.partner),
+          shared_interests: event.sharedInterests ?? [],
+        },
+      };
     case 'message': {
       const m = event.message;
       const params: Record<string, unknown> = {
@@ -36,6 +43,7 @@ export function pushFor(event: ChatEvent): PushNotification | null {
     case 'member_joined':
     case 'superseded':
     case 'session':
+    case 'banned':
     case 'resync':
       return null;
   }
@@ -62,6 +70,7 @@ export function logLineFor(event: ChatEvent): { level: LoggingLevel; data: strin
     case 'message':
     case 'superseded':
     case 'session':
+    case 'banned':
     case 'resync':
       return null;
   }

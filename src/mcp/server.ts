@@ -149,13 +149,14 @@ async function callTool(
   clientName: string | undefined,
 ) {
   const progressToken = ctx.mcpReq._meta?.progressToken;
-  const stopProgress = toolNamed(name).parks
+  const progress = toolNamed(name).parks
     ? reportProgress(progressToken, deps.progressIntervalMs, (n) => void ctx.mcpReq.notify(n).catch(() => {}))
     : undefined;
   try {
     const call = {
       ...callContext(ctx, deps.logger, session),
       defaultWaitSeconds: defaultWaitSeconds({ clientName, wantsProgress: progressToken !== undefined }),
+      listening: progress?.tick,
     };
     return await runTool(name, rawArgs, deps, call, async (args, body) => {
       // The session has now used this identity: from here on it hears what concerns it.
@@ -165,7 +166,7 @@ async function callTool(
       }
     });
   } finally {
-    stopProgress?.();
+    progress?.stop();
   }
 }
 

@@ -48,18 +48,26 @@ export async function runTool(
   }
 }
 
+/** The progress of one parked wait: `tick` sends one at once, `stop` ends the periodic ones. */
+export interface WaitProgress {
+  tick(): void;
+  stop(): void;
+}
+
 /**
  * Progress keeps a parked wait alive in clients whose timeouts reset on progress (Claude Code,
- * the SDK client with `resetTimeoutOnProgress`). Sent only when the request asked for it.
+ * the SDK client with `resetTimeoutOnProgress`). Sent only when the request asked for it: every
+ * `intervalMs`, and once as soon as the wait listens (`tick`), so a client knows from when on
+ * push reaches it and can read the state it may have missed before (the web page's unread).
  */
 export function reportProgress(
   progressToken: string | number | undefined,
   intervalMs: number,
   send: (notification: { method: 'notifications/progress'; params: Record<string, unknown> }) => void,
-): (() => void) | undefined {
+): WaitProgress | undefined {
   if (progressToken === undefined) return undefined;
   let progress = 0;
-  const timer = setInterval(() => {
+  const tick = () => {
     progress++;
     send({
       method: 'notifications/progress',
@@ -69,8 +77,9 @@ export function reportProgress(
         message: 'Still waiting; the call returns as soon as something arrives.',
       },
     });
-  }, intervalMs);
-  return () => clearInterval(timer);
+  };
+  const timer = setInterval(tick, intervalMs);
+  return { tick, stop: () => clearInterval(timer) };
 }
 
 function describeIssues(tool: ToolName, error: z.ZodError): string {

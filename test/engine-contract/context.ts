@@ -15,6 +15,8 @@ export interface ContractContext {
   draft(text: string, senderId: string, extra?: Partial<MessageDraft>): MessageDraft;
   /** A named room the given participants joined, in order. */
   namedRoom(capacity?: number, ...userIds: string[]): Promise<string>;
+  /** Another engine on the same store (a second instance), or the same engine where there is none. */
+  sibling(): Promise<ChatEngine>;
   /** Appends and throws on a refusal. */
   send(
     roomId: string,
@@ -24,7 +26,10 @@ export interface ContractContext {
   ): Promise<Extract<AppendOutcome, { message: unknown }>>;
 }
 
-export function contractContext(current: () => ChatEngine): ContractContext {
+export function contractContext(
+  current: () => ChatEngine,
+  sibling: () => Promise<ChatEngine> = async () => current(),
+): ContractContext {
   let clock = 1_700_000_000_000;
   const now = () => ++clock;
   const unique = (prefix: string) => `${prefix}-${randomUUID().slice(0, 8)}`;
@@ -49,6 +54,7 @@ export function contractContext(current: () => ChatEngine): ContractContext {
     now,
     unique,
     draft,
+    sibling,
     async participant(displayName = 'Ann') {
       const userId = unique('u');
       await current().createParticipant({ userId, credential: `cred-${userId}`, displayName, now: now() });

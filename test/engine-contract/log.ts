@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { AppendOutcome } from '../../src/chat/engine.js';
 import type { ContractContext } from './context.js';
 
 /** The room log: numbering, idempotency, handing over, rewinding and history. */
@@ -50,6 +51,31 @@ export function logCases(t: ContractContext): void {
       expect(await t.engine.appendMessage({ roomId, userId: a, draft: draft('x', a) })).toEqual({
         kind: 'chat_ended',
       });
+    });
+
+    it('answers appends made at the same moment each on its own: stored, duplicate or refused', async () => {
+      // SQLite commits the sends of one turn together (group commit); none may change another's answer.
+      const [a, b, c] = [await participant(), await participant(), await participant()];
+      const roomId = await namedRoom(2, a, b);
+      const outcomes = await Promise.all([
+        t.engine.appendMessage({ roomId, userId: a, draft: draft('one', a), idempotencyKey: 'k' }),
+        t.engine.appendMessage({ roomId, userId: c, draft: draft('outsider', c) }),
+        t.engine.appendMessage({ roomId, userId: a, draft: draft('one', a), idempotencyKey: 'k' }),
+        t.engine.appendMessage({ roomId: unique('none'), userId: a, draft: draft('lost', a) }),
+        t.engine.appendMessage({ roomId, userId: b, draft: draft('two', b) }),
+      ]);
+      expect(outcomes.map((o) => o.kind)).toEqual([
+        'stored',
+        'not_in_room',
+        'duplicate',
+        'room_not_found',
+        'stored',
+      ]);
+      const [first, , again, , second] = outcomes as Extract<AppendOutcome, { message: unknown }>[];
+      expect(again?.message.seq).toBe(first?.message.seq);
+      expect(second?.message.seq).toBe((first?.message.seq ?? 0) + 1);
+      const history = await t.engine.readHistory({ roomId, limit: 10 });
+      expect(history.messages.filter((m) => !m.system).map((m) => m.text)).toEqual(['one', 'two']);
     });
 
     it('stores one message per idempotency key and sender and room', async () => {

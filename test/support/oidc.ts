@@ -35,11 +35,17 @@ export class TestIssuer {
   private constructor(
     readonly issuer: string,
     private readonly port: number,
+    private readonly interactive: boolean,
   ) {}
 
-  static async start(): Promise<TestIssuer> {
+  /**
+   * `interactive`: also the authorization code flow for people, as the web page does it: its
+   * login and consent pages (oidc-provider's own, which take any login name and password), and
+   * dynamic client registration open to browsers (CORS) for public clients with PKCE.
+   */
+  static async start(options: { interactive?: boolean } = {}): Promise<TestIssuer> {
     const port = await freePort();
-    const issuer = new TestIssuer(`http://127.0.0.1:${port}`, port);
+    const issuer = new TestIssuer(`http://127.0.0.1:${port}`, port, options.interactive === true);
     await issuer.listen(await newKey('key-1'));
     return issuer;
   }
@@ -104,10 +110,12 @@ export class TestIssuer {
         },
       ],
       jwks: { keys: [privateJwk] },
-      scopes: ['chat', 'profile'],
+      // offline_access turns on the refresh_token grant the page registers for.
+      scopes: this.interactive ? ['chat', 'profile', 'offline_access'] : ['chat', 'profile'],
       ttl: { ClientCredentials: 600 },
       features: {
-        devInteractions: { enabled: false },
+        devInteractions: { enabled: this.interactive },
+        registration: { enabled: this.interactive },
         clientCredentials: { enabled: true },
         resourceIndicators: {
           enabled: true,
@@ -122,6 +130,7 @@ export class TestIssuer {
         },
       },
     });
+    if (this.interactive) provider.use(registrationCors);
     const server = provider.listen(this.port, '127.0.0.1');
     await new Promise<void>((resolve, reject) => {
       server.once('listening', resolve);
@@ -129,4 +138,30 @@ export class TestIssuer {
     });
     this.server = server;
   }
+}
+
+/**
+ * oidc-provider answers CORS on discovery and token but not on registration; an authorization
+ * server for browser MCP clients must allow it there too, so the test issuer does.
+ */
+async function registrationCors(
+  ctx: {
+    method: string;
+    path: string;
+    get(name: string): string;
+    set(name: string, value: string): void;
+    status: number;
+  },
+  next: () => Promise<void>,
+): Promise<void> {
+  const origin = ctx.get('origin');
+  if (ctx.path !== '/reg' || !origin) return next();
+  ctx.set('access-control-allow-origin', origin);
+  if (ctx.method === 'OPTIONS') {
+    ctx.set('access-control-allow-methods', 'POST');
+    ctx.set('access-control-allow-headers', 'content-type, authorization');
+    ctx.status = 204;
+    return;
+  }
+  await next();
 }

@@ -42,6 +42,7 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
     maxWaits: 4,
     newParticipantsPerMinute: 0,
     maxSessions: 100,
+    interestWaitSeconds: 10,
     ...overrides,
   };
 }

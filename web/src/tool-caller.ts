@@ -6,6 +6,11 @@ export type Json = Record<string, unknown>;
 
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * For a wait: called when the server says the wait listens (its first progress), so push from
+   * then on reaches the page; asks for progress notifications.
+   */
+  onListening?: () => void;
 }
 
 export interface ToolCaller {

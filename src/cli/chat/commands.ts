@@ -1,9 +1,11 @@
 import { ChatUsageError, parseCapacity } from './options.js';
+import { parseEnter, parseSafety, type SafetyInput } from './safety-commands.js';
 
 /** One line the person typed, understood: something to say, or a command. */
 export type Input =
   | { kind: 'say'; text: string }
-  | { kind: 'enter'; name: string | undefined }
+  | { kind: 'enter'; name: string | undefined; interests?: string[] }
+  | SafetyInput
   | { kind: 'join'; room: string; capacity: number | undefined }
   | { kind: 'leave' }
   | { kind: 'next' }
@@ -18,10 +20,18 @@ export type Input =
   | { kind: 'invalid'; error: string };
 
 export const COMMAND_HELP: readonly (readonly [string, string])[] = [
-  ['/enter [name]', 'Meet a random partner (leaves the current room first); optionally change your name.'],
+  [
+    '/enter [--interests a,b] [name]',
+    'Meet a random partner (leaves the current room first), first someone who shares an interest; optionally change your name.',
+  ],
   ['/join ROOM [capacity]', 'Create or join a named room (leaves the current room first).'],
   ['/leave', 'Leave the current room, or stop waiting in the queue.'],
-  ['/next', 'Leave the current room and meet a new random partner.'],
+  ['/next', 'Leave the current room and meet a new random partner (with the same interests).'],
+  [
+    '/block NAME',
+    'Never be matched with NAME again and stop seeing their messages (/unblock NAME undoes it).',
+  ],
+  ['/report NAME what happened', 'Report NAME to the operator, with their messages in this room.'],
   ['/history', 'Load earlier messages of this room.'],
   ['/reply SEQ text', 'Answer message #SEQ of this room (the number before the sender).'],
   ['/rooms [words]', 'List public rooms with people in them, optionally only those matching the words.'],
@@ -43,7 +53,11 @@ export function parseInput(line: string): Input {
     args.length === 0 ? input : { kind: 'invalid', error: `${command} takes no arguments.` };
   switch (command) {
     case '/enter':
-      return { kind: 'enter', name: args.length > 0 ? args.join(' ') : undefined };
+      return parseEnter(args);
+    case '/block':
+    case '/unblock':
+    case '/report':
+      return parseSafety(command.slice(1) as SafetyInput['action'], args);
     case '/join':
       return parseJoin(args);
     case '/leave':

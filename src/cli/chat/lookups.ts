@@ -1,6 +1,28 @@
+import type { Input } from './commands.js';
 import type { Body } from './connection.js';
 import { clock, preview } from './format.js';
+import { safetyCall, safetyNotices } from './safety-commands.js';
+import type { Place } from './state.js';
 import * as wire from './wire.js';
+
+type Lookup = Extract<Input, { kind: 'rooms' | 'search' | 'safety' }>;
+
+/** The tool call of a lookup or safety command, or what is wrong with it. */
+export function lookupCall(
+  input: Lookup,
+  clientId: string | undefined,
+  place: Place,
+): { tool: string; args: Record<string, unknown> } | { error: string } {
+  if (clientId === undefined) return { error: 'Not signed in yet: /enter or /join first.' };
+  if (input.kind === 'safety') return safetyCall(input, clientId, place);
+  const args = { client_id: clientId, query: input.query };
+  return { tool: input.kind === 'rooms' ? 'list_rooms' : 'search_messages', args };
+}
+
+export function lookupNotices(input: Lookup, body: Body): string[] {
+  if (input.kind === 'safety') return safetyNotices(input, body);
+  return input.kind === 'rooms' ? roomsNotices(body) : searchNotices(body);
+}
 
 /** The words of /rooms and /search answers: one notice per room or hit. */
 

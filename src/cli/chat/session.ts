@@ -3,7 +3,7 @@ import { type Input, parseInput } from './commands.js';
 import type { Body, Link, OnPush, ToolOutcome } from './connection.js';
 import { LinkRefused } from './connection.js';
 import { Follower } from './follow.js';
-import { roomsNotices, searchNotices } from './lookups.js';
+import { lookupCall, lookupNotices } from './lookups.js';
 import { helpNotices, pushNotice, statusNotices } from './notices.js';
 import { CALL_TIMEOUT_MS, ReconnectingLink } from './reconnect.js';
 import type { SessionEvent, SessionOptions, SessionState, StartIntent } from './state.js';
@@ -32,6 +32,7 @@ export class ChatSession {
   /** The server connection; close() stops every call, wait and backoff through it. */
   private readonly link: ReconnectingLink;
   private clientId: string | undefined;
+  private interests: string[] | undefined; // From /enter --interests, for every later /enter and /next.
   /** Commands run one after another, in the order typed, so sends keep their order. */
   private commands: Promise<void> = Promise.resolve();
   private closed: Promise<void> | undefined;
@@ -138,6 +139,7 @@ export class ChatSession {
       case 'say':
         return this.say(input.text);
       case 'enter':
+        this.interests = input.interests ?? this.interests;
         return this.enter(input.name);
       case 'join':
         return this.join(input.room, input.capacity);
@@ -151,6 +153,7 @@ export class ChatSession {
         return this.say(input.text, input.seq);
       case 'rooms':
       case 'search':
+      case 'safety':
         return this.lookup(input);
       case 'status':
         return this.status(input.showId);
@@ -172,6 +175,7 @@ export class ChatSession {
     // The new name counts once the server accepts it (adopt() takes it from the answer).
     const outcome = await this.identified('enter_queue', {
       display_name: name ?? this.view.state.displayName,
+      interests: this.interests,
     });
     if (!outcome.ok) return this.view.line('error', outcome.error);
     const body = outcome.body;
@@ -253,15 +257,13 @@ export class ChatSession {
     this.view.moveTo({ kind: 'idle' });
   }
 
-  /** /rooms and /search: one call, its answer as notices. */
-  private async lookup(input: { kind: 'rooms'; query?: string } | { kind: 'search'; query: string }) {
-    if (this.clientId === undefined)
-      return this.view.line('error', 'Not signed in yet: /enter or /join first.');
-    const args = { client_id: this.clientId, query: input.query };
-    const outcome = await this.call(input.kind === 'rooms' ? 'list_rooms' : 'search_messages', args);
+  /** /rooms, /search, /block, /unblock and /report: one call, its answer as notices. */
+  private async lookup(input: Extract<Input, { kind: 'rooms' | 'search' | 'safety' }>) {
+    const call = lookupCall(input, this.clientId, this.view.state.place);
+    if ('error' in call) return this.view.line('error', call.error);
+    const outcome = await this.call(call.tool, call.args);
     if (!outcome.ok) return this.view.line('error', outcome.error);
-    const lines = input.kind === 'rooms' ? roomsNotices(outcome.body) : searchNotices(outcome.body);
-    for (const text of lines) this.view.line('notice', text);
+    for (const text of lookupNotices(input, outcome.body)) this.view.line('notice', text);
   }
 
   private async say(text: string, replyTo?: number): Promise<void> {

@@ -32,9 +32,16 @@ export function openConnection(
   name: string,
   events: ConnectionEvents,
   commandTimeout = COMMAND_TIMEOUT_MS,
+  /**
+   * Commands issued within one turn of the event loop go out in one write and come back in one
+   * read (ioredis auto-pipelining): under load the calls in flight share round trips and
+   * syscalls. Not for a subscriber connection.
+   */
+  autoPipelining = false,
 ): Redis {
   const redis = new Redis(url, {
     connectionName: name,
+    enableAutoPipelining: autoPipelining,
     enableOfflineQueue: false,
     commandTimeout,
     connectTimeout: CONNECT_TIMEOUT_MS,

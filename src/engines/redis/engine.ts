@@ -14,7 +14,6 @@ import {
   type LeaveRequest,
   type MarkReadOutcome,
   type MarkReadRequest,
-  type MatchState,
   NO_RETENTION,
   type RoomAccess,
   type TakeRequest,
@@ -44,6 +43,7 @@ import {
 } from './decode.js';
 import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { RedisHousekeeping } from './housekeeping.js';
+import * as safety from './safety.js';
 import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 import { RedisSessionRecords } from './session-records.js';
 
@@ -85,12 +85,13 @@ export class RedisEngine implements ChatEngine {
       maxAgeMs: Math.round(retention.maxAgeSeconds * 1000),
       waitReplicas: options.waitReplicas ?? 0,
     };
-    this.redis = openConnection(options.url, 'mcp-chat:commands', {
+    const events = {
       up: () => options.onConnectionChange?.(true),
-      down: (reason) => {
+      down: (reason: string) => {
         if (!this.closed) options.onConnectionChange?.(false, reason);
       },
-    });
+    };
+    this.redis = openConnection(options.url, 'mcp-chat:commands', events, undefined, true);
     defineScripts(this.redis);
     this.lifetimes = lifetimesOf(options.lifetimes);
     this.housekeeping = new RedisHousekeeping(this.run, sweepInterval(this.lifetimes));
@@ -130,13 +131,14 @@ export class RedisEngine implements ChatEngine {
   async findParticipant(credential: string): Promise<Participant | null> {
     const reply = await this.script('findParticipant', [credential]);
     if (reply === null) return null;
-    const [userId, displayName, createdAt, lastSeenAt, owner] = list(reply);
+    const [userId, displayName, createdAt, lastSeenAt, owner, banned] = list(reply);
     return {
       userId: text(userId),
       displayName: text(displayName),
       createdAt: time(createdAt),
       lastSeenAt: time(lastSeenAt),
       owner: owner === null || owner === undefined ? null : text(owner),
+      ...(banned === 1 ? { banned: true } : {}),
     };
   }
 
@@ -149,37 +151,21 @@ export class RedisEngine implements ChatEngine {
     return list(await this.script('claimIdle', [cutoff, limit])).map(text);
   }
 
-  async enqueue(
-    userId: string,
-    { now, matchRoomId }: { now: number; matchRoomId: string },
-  ): Promise<EnqueueOutcome> {
-    const [kind, ...rest] = list(await this.script('enqueue', [userId, now, matchRoomId]));
-    switch (kind) {
-      case 'already_in_chat':
-        return { kind, roomId: text(rest[0]) };
-      case 'already_waiting':
-      case 'waiting':
-        return { kind, position: integer(rest[0]), queueLength: integer(rest[1]) };
-      case 'matched':
-        return { kind, ...matched(rest) };
-      default:
-        throw unexpected('enqueue', kind);
-    }
-  }
-
-  async matchState(userId: string): Promise<MatchState> {
-    const [kind, ...rest] = list(await this.script('matchState', [userId]));
-    switch (kind) {
-      case 'matched':
-        return { kind, ...matched(rest) };
-      case 'waiting':
-        return { kind, position: integer(rest[0]), queueLength: integer(rest[1]) };
-      case 'idle':
-        return { kind };
-      default:
-        throw unexpected('matchState', kind);
-    }
-  }
+  // Matching by interests, blocks, reports and bans: safety.ts, lua/matching.ts, lua/safety.ts.
+  enqueue: ChatEngine['enqueue'] = async (userId, request) =>
+    (await safety.enqueue(this.run, userId, request, false)) as EnqueueOutcome;
+  rematch: ChatEngine['rematch'] = (userId, request) => safety.enqueue(this.run, userId, request, true);
+  matchState: ChatEngine['matchState'] = (userId) => safety.matchState(this.run, userId);
+  overdueInQueue: ChatEngine['overdueInQueue'] = (cutoff, limit) =>
+    safety.overdueInQueue(this.run, cutoff, limit);
+  block: ChatEngine['block'] = (request) => safety.block(this.run, request);
+  unblock: ChatEngine['unblock'] = (blocker, blocked) => safety.unblock(this.run, blocker, blocked);
+  blockedBy: ChatEngine['blockedBy'] = (userId) => safety.blockedBy(this.run, userId);
+  fileReport: ChatEngine['fileReport'] = (report) => safety.fileReport(this.run, report);
+  listReports: ChatEngine['listReports'] = (limit) => safety.listReports(this.run, limit);
+  ban: ChatEngine['ban'] = (request) => safety.ban(this.run, request);
+  unban: ChatEngine['unban'] = (userId) => safety.unban(this.run, userId);
+  banOf: ChatEngine['banOf'] = (userId) => safety.banOf(this.run, userId);
 
   async leaveQueue(userId: string): Promise<boolean> {
     return integer(await this.script('leaveQueue', [userId])) === 1;
@@ -388,12 +374,4 @@ export class RedisEngine implements ChatEngine {
     if (this.redis.status === 'ready') this.redis.disconnect(true);
     this.bus.reconnect();
   }
-}
-
-/** A `matched` reply after its kind: room id, room hash, partner id, partner name. */
-function matched([roomId, room, partnerId, partnerName]: Reply[]) {
-  return {
-    room: toRoom(text(roomId), room),
-    partner: { userId: text(partnerId), displayName: text(partnerName) },
-  };
 }

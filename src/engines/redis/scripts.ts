@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { StorageUnavailableError } from '../../chat/errors.js';
 import { holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
+import { enqueue, overdueInQueue } from './lua/matching.js';
 import {
   claimIdle,
   createParticipant,
@@ -9,9 +10,10 @@ import {
   sweepParticipants,
   touchParticipant,
 } from './lua/participants.js';
-import { enqueue, leaveQueue, matchState } from './lua/queue.js';
+import { leaveQueue, matchState } from './lua/queue.js';
 import { markRead, unreadSummary } from './lua/read-position.js';
 import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf, sweepRooms } from './lua/rooms.js';
+import { ban, banOf, block, blockedBy, fileReport, listReports, unban, unblock } from './lua/safety.js';
 import { searchMessages } from './lua/search.js';
 
 /**
@@ -45,6 +47,15 @@ const SCRIPTS = {
   takeCreationToken,
   holdWait,
   releaseWait,
+  overdueInQueue,
+  block,
+  unblock,
+  blockedBy,
+  fileReport,
+  listReports,
+  ban,
+  unban,
+  banOf,
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

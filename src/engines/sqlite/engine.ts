@@ -8,13 +8,13 @@ import {
   type EnqueueOutcome,
   type HistoryPage,
   type HistoryRequest,
-  IDEMPOTENCY_WINDOW_SECONDS,
   type JoinOutcome,
   type JoinRequest,
   type LeaveOutcome,
   type LeaveRequest,
   type MarkReadOutcome,
   type MarkReadRequest,
+  type MatchRequest,
   type MatchState,
   NO_RETENTION,
   type RoomAccess,
@@ -36,18 +36,19 @@ import type {
   UnreadRoom,
 } from '../../chat/types.js';
 import { LocalBus } from '../local-bus.js';
+import { appendMessage, insertMessage, type LogRetention } from './append.js';
 import { BackgroundSweep } from './background-sweep.js';
 import { SharedFileBus } from './commit-watch.js';
 import { listRooms, roomValues, searchMessages } from './finding.js';
+import { GroupCommit } from './group-commit.js';
 import { SqliteLifetimes } from './lifetimes.js';
 import { SqliteLimits } from './limits.js';
+import { enqueue, type MatchingStatements, matchState, overdueInQueue, prepareMatching } from './matching.js';
 import { markRead, openRoomsOf, rewindCursor, takeUnread, unreadSummary } from './read-position.js';
 import {
-  fromSentJson,
   type MemberNameRow,
   type MemberRow,
   type MessageRow,
-  messageValues,
   type ParticipantRow,
   type RoomRow,
   toMember,
@@ -56,6 +57,7 @@ import {
   toParticipant,
   toRoom,
 } from './rows.js';
+import * as safety from './safety.js';
 import { SqliteSessionRecords } from './session-records.js';
 import { SqliteStorage } from './storage.js';
 
@@ -65,8 +67,6 @@ export interface SqliteEngineOptions extends EngineOptions {
   /** How often to look for other processes' commits (tests and the benchmark vary it). */
   watchIntervalMs?: number;
 }
-
-const IDEMPOTENCY_WINDOW_MS = IDEMPOTENCY_WINDOW_SECONDS * 1000;
 
 /**
  * The embedded engine: one SQLite file in WAL mode, shared by every process that opens it.
@@ -81,23 +81,29 @@ export class SqliteEngine implements ChatEngine {
   readonly sessions: SqliteSessionRecords;
   private readonly storage: SqliteStorage;
   private readonly limits: SqliteLimits;
-  private readonly maxMessages: number;
-  private readonly maxAgeMs: number;
+  private readonly retention: LogRetention;
   private readonly background: BackgroundSweep;
   private readonly lifetimes: SqliteLifetimes;
+  private readonly matching: MatchingStatements;
+  private readonly own: safety.SafetyStatements;
+  private readonly appends: GroupCommit<AppendRequest, AppendOutcome>;
 
   constructor(options: SqliteEngineOptions) {
     const { path, retention = NO_RETENTION, onListenerError, watchIntervalMs } = options;
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
     this.limits = new SqliteLimits(this.storage);
+    this.matching = prepareMatching(this.storage.db);
+    this.own = safety.prepareSafety(this.storage.db);
     this.bus =
       path === ':memory:'
         ? new LocalBus(onListenerError)
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.sessions = new SqliteSessionRecords(this.storage, this.bus);
-    this.maxMessages = retention.maxMessages;
-    this.maxAgeMs = retention.maxAgeSeconds * 1000;
+    this.retention = { maxMessages: retention.maxMessages, maxAgeMs: retention.maxAgeSeconds * 1000 };
+    this.appends = new GroupCommit(this.storage, (request) =>
+      appendMessage(this.sql, this.own, this.retention, request),
+    );
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
     const sweep = (now: number) => {
       this.lifetimes.sweep(now);
@@ -106,7 +112,7 @@ export class SqliteEngine implements ChatEngine {
       if (this.bus instanceof SharedFileBus) this.bus.prune(now);
     };
     const every = sweepInterval(this.lifetimes.lifetimes);
-    this.background = new BackgroundSweep(this.storage, this.maxAgeMs, sweep, every);
+    this.background = new BackgroundSweep(this.storage, this.retention.maxAgeMs, sweep, every);
   }
 
   private get sql() {
@@ -140,42 +146,36 @@ export class SqliteEngine implements ChatEngine {
     );
   }
 
-  async enqueue(
-    userId: string,
-    { now, matchRoomId }: { now: number; matchRoomId: string },
-  ): Promise<EnqueueOutcome> {
-    return this.storage.transaction((): EnqueueOutcome => {
-      const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
-      if (active) return { kind: 'already_in_chat', roomId: active.room_id };
-      const standing = this.queueStanding(userId);
-      if (standing) return { kind: 'already_waiting', ...standing };
-      const partner = this.sql.oldestQueuedOther.get(userId) as MemberNameRow | undefined;
-      if (!partner) {
-        this.sql.enqueue.run(userId, now);
-        return {
-          kind: 'waiting',
-          ...(this.queueStanding(userId) as { position: number; queueLength: number }),
-        };
-      }
-      this.sql.dequeue.run(partner.user_id);
-      this.sql.insertRoom.run(roomValues({ roomId: matchRoomId, kind: 'queue', capacity: 2, now }));
-      this.sql.upsertMember.run(matchRoomId, partner.user_id, now, 0, 0);
-      this.sql.upsertMember.run(matchRoomId, userId, now, 0, 0);
-      return { kind: 'matched', room: this.room(matchRoomId) as Room, partner: toMember(partner) };
-    });
+  // Matching by interests: matching.ts. Blocks, reports and bans: safety.ts.
+  async enqueue(userId: string, request: MatchRequest): Promise<EnqueueOutcome> {
+    return this.storage.transaction(
+      () => enqueue(this.sql, this.matching, userId, request, false) as EnqueueOutcome,
+    );
   }
 
+  rematch: ChatEngine['rematch'] = async (userId, request) =>
+    this.storage.transaction(() => enqueue(this.sql, this.matching, userId, request, true));
+
   async matchState(userId: string): Promise<MatchState> {
-    return this.storage.read((): MatchState => {
-      const active = this.sql.activeQueueRoom.get(userId) as RoomRow | undefined;
-      if (active) {
-        const partner = this.activeMembers(active.room_id).find((member) => member.userId !== userId);
-        if (partner) return { kind: 'matched', room: toRoom(active), partner };
-      }
-      const standing = this.queueStanding(userId);
-      return standing ? { kind: 'waiting', ...standing } : { kind: 'idle' };
-    });
+    return this.storage.read(() => matchState(this.sql, userId));
   }
+
+  overdueInQueue: ChatEngine['overdueInQueue'] = async (cutoff, limit) =>
+    this.storage.run(() => overdueInQueue(this.matching, cutoff, limit));
+
+  private readonly safe =
+    <A extends unknown[], R>(step: (own: safety.SafetyStatements, ...args: A) => R) =>
+    async (...args: A): Promise<R> =>
+      this.storage.run(() => step(this.own, ...args));
+  block: ChatEngine['block'] = this.safe(safety.block);
+  unblock: ChatEngine['unblock'] = this.safe(safety.unblock);
+  blockedBy: ChatEngine['blockedBy'] = this.safe(safety.blockedBy);
+  fileReport: ChatEngine['fileReport'] = this.safe(safety.fileReport);
+  listReports: ChatEngine['listReports'] = this.safe(safety.listReports);
+  unban: ChatEngine['unban'] = this.safe(safety.unban);
+  banOf: ChatEngine['banOf'] = this.safe(safety.banOf);
+  ban: ChatEngine['ban'] = async (request) =>
+    this.storage.transaction(() => safety.ban(this.sql, this.own, request));
 
   async leaveQueue(userId: string): Promise<boolean> {
     return this.storage.run(() => this.sql.dequeue.run(userId).changes > 0);
@@ -258,33 +258,17 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
-    return this.storage.transaction(() => unreadSummary(this.sql, userId, exceptRoomId));
+    // A read (after every call with a client_id): a snapshot, never the write lock.
+    return this.storage.read(() => unreadSummary(this.sql, userId, exceptRoomId));
   }
 
   async markRead(request: MarkReadRequest): Promise<MarkReadOutcome> {
     return this.storage.transaction(() => markRead(this.sql, request));
   }
 
-  async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
-    return this.storage.transaction((): AppendOutcome => {
-      const now = Date.now();
-      if (idempotencyKey !== undefined) {
-        const first = this.sql.sentByKey.get(roomId, userId, idempotencyKey, now - IDEMPOTENCY_WINDOW_MS) as
-          | { message: string }
-          | undefined;
-        if (first) return { kind: 'duplicate', message: fromSentJson(first.message) };
-      }
-      const refused = this.refuseUnlessActive(roomId, userId);
-      if (refused) return refused;
-      const message = this.insertMessage(roomId, draft);
-      if (idempotencyKey !== undefined) {
-        this.sql.rememberSent.run(roomId, userId, idempotencyKey, JSON.stringify(message), now);
-      }
-      const recipients = this.activeMembers(roomId)
-        .map((member) => member.userId)
-        .filter((memberId) => memberId !== userId);
-      return { kind: 'stored', message, recipients };
-    });
+  /** Sends of one turn of the event loop share a transaction (group-commit.ts). */
+  async appendMessage(request: AppendRequest): Promise<AppendOutcome> {
+    return this.appends.submit(request);
   }
 
   async takeUnread(request: TakeRequest): Promise<TakeResult> {
@@ -330,6 +314,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
+    this.appends.flush();
     this.background.stop();
     if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
@@ -344,20 +329,8 @@ export class SqliteEngine implements ChatEngine {
     return null;
   }
 
-  /** Appends to the log, then applies retention to the room: by count, and by age from this message. */
   private insertMessage(roomId: string, draft: MessageDraft): ChatMessage {
-    const bumped = this.sql.bumpSeq.get({ at: draft.createdAt, sender: draft.senderId, roomId });
-    const seq = (bumped as { last_seq: number }).last_seq;
-    this.sql.bumpOwn.run(roomId, draft.senderId);
-    this.sql.insertMessage.run(roomId, seq, ...messageValues(draft));
-    if (this.maxMessages > 0) this.sql.deleteBeyondCount.run(roomId, seq - this.maxMessages);
-    if (this.maxAgeMs > 0) this.sql.deleteRoomOlderThan.run(roomId, draft.createdAt - this.maxAgeMs);
-    return { ...draft, roomId, seq };
-  }
-
-  private queueStanding(userId: string): { position: number; queueLength: number } | null {
-    const row = this.sql.queueStanding.get(userId) as { position: number; queue_length: number } | undefined;
-    return row ? { position: row.position, queueLength: row.queue_length } : null;
+    return insertMessage(this.sql, this.retention, roomId, draft);
   }
 
   private room(roomId: string): Room | null {

@@ -10,6 +10,10 @@ import type { Statements } from './statements.js';
  * messages past its cursor (raised by its sends, lowered as the cursor passes them); the newest
  * of them is found from rooms.last_sender and run_start. When retention removed messages past the
  * cursor, or a membership predates own_after (NULL), the count reads the log instead.
+ *
+ * Blocks: messages from senders the member blocked are not unread for it. The O(1) count cannot
+ * tell them apart, so a member who blocked anybody falls back to counting the log past its cursor
+ * (skipping hidden senders); a member who blocked nobody keeps the O(1) count.
  */
 
 /** A membership's read position and its room's latest state, as the room queries select them. */
@@ -20,6 +24,8 @@ interface PositionRow {
   last_seq: number;
   last_sender: string | null;
   run_start: number | null;
+  /** 1 when the member blocked anybody. */
+  blocks: number;
 }
 
 /** Whether retention removed messages after `seq` (up to `last`). */
@@ -31,20 +37,21 @@ function trimmedAfter(sql: Statements, roomId: string, seq: number, last: number
 
 export function unreadCount(sql: Statements, userId: string, row: PositionRow): number {
   if (row.last_seq <= row.cursor) return 0;
-  if (row.own_after !== null && !trimmedAfter(sql, row.room_id, row.cursor, row.last_seq)) {
+  if (!row.blocks && row.own_after !== null && !trimmedAfter(sql, row.room_id, row.cursor, row.last_seq)) {
     return row.last_seq - row.cursor - row.own_after;
   }
-  return (sql.unreadCount.get(row.room_id, row.cursor, userId) as { n: number }).n;
+  return (sql.unreadCount.get(row.room_id, row.cursor, userId, userId) as { n: number }).n;
 }
 
 function newestUnread(sql: Statements, userId: string, row: PositionRow): MessageRow {
-  if (row.last_sender !== null && row.run_start !== null) {
+  // The latest run's sender may be one the member blocked: then only the log can say.
+  if (!row.blocks && row.last_sender !== null && row.run_start !== null) {
     const seq = row.last_sender === userId ? row.run_start - 1 : row.last_seq;
     const found =
       seq > row.cursor ? (sql.messageAt.get(row.room_id, seq) as MessageRow | undefined) : undefined;
     if (found) return found;
   }
-  return sql.newestUnread.get(row.room_id, row.cursor, userId) as MessageRow;
+  return sql.newestUnread.get(row.room_id, row.cursor, userId, userId) as MessageRow;
 }
 
 /** After a cursor moved from `from` to `to` (either way): keeps own_after exact, or unknown. */
@@ -99,6 +106,7 @@ export function markRead(sql: Statements, { roomId, userId, seq }: MarkReadReque
     last_seq: room.lastSeq,
     last_sender: null,
     run_start: null,
+    blocks: (sql.blocksAnybody.get(userId) as { blocks: number }).blocks,
   });
   return { kind: 'marked', cursor, remaining };
 }
@@ -110,7 +118,8 @@ export function takeUnread(sql: Statements, { roomId, userId, after, limit }: Ta
   if (!roomRow || !membership || membership.leftAt !== null) {
     return { messages: [], state: 'gone', cursorBefore: 0, cursorAfter: 0 };
   }
-  const rows = sql.unreadAfter.all(roomId, after ?? membership.cursor, userId, limit) as MessageRow[];
+  // The user twice: its own messages, and those of whom it blocked, are not handed over.
+  const rows = sql.unreadAfter.all(roomId, after ?? membership.cursor, userId, userId, limit) as MessageRow[];
   const messages = rows.map(toMessage);
   const cursorAfter = Math.max(membership.cursor, messages.at(-1)?.seq ?? 0);
   if (cursorAfter !== membership.cursor) {

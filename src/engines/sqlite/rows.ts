@@ -63,6 +63,7 @@ export interface ParticipantRow {
   created_at: number;
   last_seen_at: number;
   owner: string | null;
+  banned?: number;
 }
 
 export interface MemberNameRow {
@@ -102,6 +103,7 @@ export function toParticipant(row: ParticipantRow): Participant {
     createdAt: row.created_at,
     lastSeenAt: row.last_seen_at,
     owner: row.owner,
+    ...(row.banned ? { banned: true } : {}),
   };
 }
 

@@ -214,6 +214,48 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (session_id, seq)
   ) WITHOUT ROWID;
   `,
+  // Matching and safety. Queued participants' interests (gone with their queue entry, by a
+  // trigger); the tags a queue room's pair shared; each participant's last queue partner (no
+  // instant rematch); blocks (both directions are looked up: matching, and pushes to blockers);
+  // reports for operators; bans.
+  `
+  CREATE TABLE queue_interests (
+    tag     TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (tag, user_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX queue_interests_by_user ON queue_interests (user_id);
+  CREATE TRIGGER queue_interests_gone AFTER DELETE ON queue BEGIN
+    DELETE FROM queue_interests WHERE user_id = OLD.user_id;
+  END;
+  CREATE INDEX queue_by_arrival ON queue (enqueued_at);
+  -- A JSON array of tags, on queue rooms.
+  ALTER TABLE rooms ADD COLUMN shared_interests TEXT;
+  ALTER TABLE participants ADD COLUMN last_partner TEXT;
+  CREATE TABLE blocks (
+    blocker_id TEXT NOT NULL,
+    blocked_id TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (blocker_id, blocked_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX blocks_by_blocked ON blocks (blocked_id);
+  CREATE TABLE reports (
+    report_id   TEXT PRIMARY KEY,
+    reporter_id TEXT NOT NULL,
+    reported_id TEXT NOT NULL,
+    reason      TEXT NOT NULL,
+    room_id     TEXT,
+    -- A JSON array of message ids.
+    message_ids TEXT NOT NULL,
+    created_at  INTEGER NOT NULL
+  );
+  CREATE INDEX reports_by_time ON reports (created_at);
+  CREATE TABLE bans (
+    user_id   TEXT PRIMARY KEY,
+    reason    TEXT NOT NULL,
+    banned_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** How many migrations this version knows: the schema version of a database it has opened. */

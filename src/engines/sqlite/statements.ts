@@ -13,8 +13,9 @@ export function prepareStatements(db: Database.Database) {
     ),
     // One past its lifetime is gone already, even before the sweep removes it.
     participantByCredential: db.prepare(
-      `SELECT user_id, display_name, created_at, last_seen_at, owner FROM participants
-       WHERE credential = ? AND (forget_after IS NULL OR forget_after > ?)`,
+      `SELECT user_id, display_name, created_at, last_seen_at, owner,
+              EXISTS (SELECT 1 FROM bans b WHERE b.user_id = participants.user_id) AS banned
+       FROM participants WHERE credential = ? AND (forget_after IS NULL OR forget_after > ?)`,
     ),
     touchParticipant: db.prepare(
       `UPDATE participants SET last_seen_at = ?, display_name = coalesce(?, display_name), idle_claimed_at = NULL,
@@ -110,23 +111,29 @@ export function prepareStatements(db: Database.Database) {
       'UPDATE members SET cursor = ? WHERE room_id = ? AND user_id = ? AND cursor = ?',
     ),
     openRoomsOf: db.prepare(
-      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start
+      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start,
+              EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id) AS blocks
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = ? AND m.left_at IS NULL AND r.ended_at IS NULL ORDER BY m.joined_at`,
     ),
+    // `blocks`: whether the member blocked anybody (read-position.ts then counts, skipping them).
     // Rooms whose log moved past the cursor: a room read up to its end costs nothing more.
     unreadRoomsOf: db.prepare(
-      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start
+      `SELECT m.room_id, m.cursor, m.own_after, r.last_seq, r.last_sender, r.run_start,
+              EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id) AS blocks
        FROM members m JOIN rooms r ON r.room_id = m.room_id
        WHERE m.user_id = @user AND m.left_at IS NULL AND r.ended_at IS NULL
          AND r.last_seq > m.cursor AND m.room_id <> @except`,
     ),
+    blocksAnybody: db.prepare('SELECT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ?) AS blocks'),
     newestUnread: db.prepare(
       `SELECT ${messageColumns} FROM messages
-       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq DESC LIMIT 1`,
+       WHERE room_id = ? AND seq > ? AND sender_id <> ? AND sender_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?)
+       ORDER BY seq DESC LIMIT 1`,
     ),
     unreadCount: db.prepare(
-      'SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND sender_id <> ?',
+      `SELECT count(*) AS n FROM messages WHERE room_id = ? AND seq > ? AND sender_id <> ?
+       AND sender_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?)`,
     ),
     insertMessage: db.prepare(
       `INSERT INTO messages (${messageColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -177,7 +184,8 @@ export function prepareStatements(db: Database.Database) {
     releaseWait: db.prepare('DELETE FROM parked_waits WHERE user_id = ? AND wait_id = ?'),
     unreadAfter: db.prepare(
       `SELECT ${messageColumns} FROM messages
-       WHERE room_id = ? AND seq > ? AND sender_id <> ? ORDER BY seq LIMIT ?`,
+       WHERE room_id = ? AND seq > ? AND sender_id <> ? AND sender_id NOT IN (SELECT blocked_id FROM blocks WHERE blocker_id = ?)
+       ORDER BY seq LIMIT ?`,
     ),
     historyForward: db.prepare(
       `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?`,
@@ -188,5 +196,13 @@ export function prepareStatements(db: Database.Database) {
     historyBackward: db.prepare(
       `SELECT ${messageColumns} FROM messages WHERE room_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
     ),
+    // A send's seq: no row when the room is missing or ended, so the room need not be read first.
+    bumpOpenSeq: db.prepare(
+      `UPDATE rooms SET last_seq = last_seq + 1, last_activity = max(last_activity, @at),
+         run_start = CASE WHEN last_sender IS @sender THEN run_start ELSE last_seq + 1 END, last_sender = @sender
+       WHERE room_id = @roomId AND ended_at IS NULL RETURNING last_seq`,
+    ),
+    // A send's recipients (safety.ts recipientsOf): ids only, without the join that fetches names.
+    activeMemberIds: db.prepare('SELECT user_id FROM members WHERE room_id = ? AND left_at IS NULL'),
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Caller, QueueStanding } from '../../chat/index.js';
+import { type Caller, INTERESTS, type QueueStanding } from '../../chat/index.js';
 import { displayName, memberShape, optional } from './schema-parts.js';
 import { member } from './shaping.js';
 import { chatTool, defineTool, type Json } from './tool.js';
@@ -12,12 +12,18 @@ export const enterQueue = defineTool({
     'The first call (without client_id) creates your identity and returns a client_id: a secret you must pass to every later call. Never show it to others.',
     'If someone is already waiting you are matched at once (status "matched", with room_id and partner).',
     'Otherwise status is "waiting": call wait_for_match with your client_id until a partner arrives.',
-    'After a chat ended, call enter_queue again with the same client_id to meet someone new.',
+    'Pass interests (tags such as "rust", "chess") to be matched first with someone who shares one; after a short wait anyone will do. shared_interests in the result says what you have in common: a good first topic.',
+    'After a chat ended, call enter_queue again with the same client_id to meet someone new (not the same partner again at once). If a partner is abusive: block_user, report_user, then leave_chat.',
   ].join(' '),
   input: z.strictObject({
     display_name: optional(z.string(), displayName),
     client_id: optional(z.string(), {
       description: 'Your client_id, to queue again with the same identity (for example after a chat ended).',
+    }),
+    interests: optional(z.array(z.string()), {
+      maxItems: INTERESTS.max,
+      items: { type: 'string', minLength: 1, maxLength: INTERESTS.maxLength },
+      description: `Up to ${INTERESTS.max} topics you would like to talk about (1-${INTERESTS.maxLength} characters each, case does not matter, no commas). Kept from the first call while you wait.`,
     }),
   }),
   output: z.object({
@@ -27,6 +33,7 @@ export const enterQueue = defineTool({
     display_name: z.string(),
     room_id: z.string().optional(),
     partner: memberShape.optional(),
+    shared_interests: z.array(z.string()).optional(),
     position: z.number().optional(),
     queue_length: z.number().optional(),
     message: z.string(),
@@ -40,6 +47,7 @@ export const enterQueue = defineTool({
         displayName: args.display_name,
         clientId: args.client_id,
         origin: call.origin,
+        interests: args.interests,
       }),
     ),
 });
@@ -53,6 +61,7 @@ function shape(result: Caller & QueueStanding): Json {
         ...who,
         room_id: result.roomId,
         partner: member(result.partner),
+        shared_interests: result.sharedInterests,
         message: `Matched with ${result.partner.displayName}. Say hello with send_message, then call wait_for_message to hear back.`,
       };
     case 'waiting':

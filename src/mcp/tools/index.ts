@@ -1,3 +1,4 @@
+import { blockUser } from './block-user.js';
 import { enterQueue } from './enter-queue.js';
 import { getMessages } from './get-messages.js';
 import { getStatus } from './get-status.js';
@@ -6,9 +7,11 @@ import { leaveChat } from './leave-chat.js';
 import { leaveQueue } from './leave-queue.js';
 import { listRooms } from './list-rooms.js';
 import { markRead } from './mark-read.js';
+import { reportUser } from './report-user.js';
 import { searchMessages } from './search-messages.js';
 import { sendMessage } from './send-message.js';
 import type { ToolDefinition } from './tool.js';
+import { unblockUser } from './unblock-user.js';
 import { waitForMatch } from './wait-for-match.js';
 import { waitForMessage } from './wait-for-message.js';
 
@@ -28,6 +31,9 @@ const TOOLS = [
   leaveChat,
   leaveQueue,
   getStatus,
+  blockUser,
+  unblockUser,
+  reportUser,
 ] as const;
 
 export type ToolName = (typeof TOOLS)[number]['name'];

@@ -18,6 +18,8 @@ export const optional = <T extends z.ZodType>(schema: T, meta: Record<string, un
 export const clientId = {
   description: 'Your client_id, as returned by enter_queue or join_room. Keep it secret.',
 };
+export const userIdArg = (description: string) =>
+  z.string().meta({ minLength: 1, maxLength: 70, description });
 export const roomIdRule = { pattern: ROOM_ID_PATTERN.source, minLength: 1, maxLength: 128 };
 export const roomId = z.string().meta({
   ...roomIdRule,

@@ -13,6 +13,8 @@ export interface CallContext {
   onUndelivered(undo: () => Promise<void>): void;
   /** Set when push rides this call's response stream (2026-07-28 era): sends one event as a notification. */
   forward?: (event: ChatEvent) => void;
+  /** Called once a parked wait hears the caller's events (sends a progress, when asked for). */
+  listening?: () => void;
   /** A wait's length when the call names none: what this client keeps alive (see wait-defaults.ts). */
   defaultWaitSeconds?: number;
 }

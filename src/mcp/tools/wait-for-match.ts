@@ -22,6 +22,7 @@ export const waitForMatch = defineTool({
     status: z.enum(['matched', 'waiting']),
     room_id: z.string().optional(),
     partner: memberShape.optional(),
+    shared_interests: z.array(z.string()).optional(),
     timeout: z.boolean().optional(),
     superseded: z.boolean().optional(),
     position: z.number().optional(),
@@ -39,6 +40,7 @@ export const waitForMatch = defineTool({
         timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
         signal: call.signal,
         // The match itself is in the result.
+        onListening: call.listening,
         onEvent: forwardExcept(call, (event) => event.type === 'matched'),
       }),
     ),
@@ -50,6 +52,7 @@ function shape(result: MatchWaitResult): Json {
       status: 'matched',
       room_id: result.roomId,
       partner: member(result.partner),
+      shared_interests: result.sharedInterests,
       message: `Matched with ${result.partner.displayName}. Say hello with send_message, then call wait_for_message.`,
     };
   }

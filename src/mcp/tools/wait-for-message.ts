@@ -47,6 +47,7 @@ export const waitForMessage = defineTool({
       timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
       after: args.after,
       signal: call.signal,
+      onListening: call.listening,
       // This room's messages are in the result.
       onEvent: forwardExcept(call, (event) => event.type === 'message' && event.roomId === args.room_id),
     });

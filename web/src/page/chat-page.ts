@@ -7,13 +7,13 @@ import { Lobby } from './lobby.js';
 import { PageRoom } from './page-room.js';
 import type { SignIn } from './sign-in.js';
 import { sleep } from './sleep.js';
+import { UnreadCounts } from './unread-counts.js';
 
 /** Seconds a parked wait lasts before it is renewed (well under every proxy's idle limit). */
 const WAIT_SECONDS = 25;
 /** A page of history when scrolling back; the tool's maximum. */
 const HISTORY_PAGE = 100;
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 4000;
+const [RETRY_MIN_MS, RETRY_MAX_MS] = [250, 4000];
 /** How long the page leaves the wait to another tab of the same person that took it over. */
 const SUPERSEDED_PAUSE_MS = 5000;
 
@@ -43,12 +43,19 @@ export class ChatPage {
   private tokenRefused = false;
   /** Whether the server has `mark_read`: then what the person saw on screen counts as read. */
   private canMarkRead = false;
+  private readonly unread: UnreadCounts;
   private readonly lobbyTab: HTMLButtonElement;
 
   constructor(parts: ChatPageParts) {
     this.parts = parts;
+    this.unread = new UnreadCounts({
+      rooms: this.rooms,
+      active: () => this.active,
+      selfId: () => this.parts.identity.userId,
+      refresh: () => this.restore(),
+    });
     this.lobby = new Lobby({
-      queue: (name) => void this.act(() => this.enterQueue(name)),
+      queue: (name, interests) => void this.act(() => this.enterQueue(name, interests)),
       stopWaiting: () => void this.act(() => this.stopWaiting()),
       join: (name, roomId, isPrivate) => void this.act(() => this.joinRoom(name, roomId, { isPrivate })),
     });
@@ -67,6 +74,7 @@ export class ChatPage {
     await this.act(async () => {
       const args = await this.parts.connection.toolArguments();
       this.lobby.setPrivateSupported(args.get('join_room')?.has('visibility') ?? false);
+      this.lobby.setInterestsSupported(args.get('enter_queue')?.has('interests') ?? false);
       this.canMarkRead = args.has('mark_read');
       if (this.parts.identity.clientId) await this.restore();
       const name = link?.name ?? this.parts.identity.name;
@@ -85,10 +93,10 @@ export class ChatPage {
         const room = this.active;
         if (this.queueing) await this.waitForMatch(wait.signal);
         else if (room && !room.ended) await this.waitInRoom(room, wait.signal);
-        else
-          await sleep(room || this.rooms.size === 0 ? 60_000 : 10_000, wait.signal).then(() =>
-            this.restore(),
-          );
+        else {
+          await sleep(room || this.rooms.size === 0 ? 60_000 : 10_000, wait.signal);
+          if (!wait.signal.aborted) await this.restore();
+        }
         this.online();
       } catch (error) {
         if (wait.signal.aborted) continue;
@@ -105,7 +113,7 @@ export class ChatPage {
   private async waitInRoom(room: PageRoom, signal: AbortSignal): Promise<void> {
     const args: Json = { room_id: room.id, client_id: this.clientId(), timeout: WAIT_SECONDS };
     if (room.feed.newestSeq !== undefined) args.after = room.feed.newestSeq;
-    const body = await this.call('wait_for_message', args, signal);
+    const body = await this.call('wait_for_message', args, signal, () => this.unread.recount());
     const messages = messagesOf(body);
     room.addMessages(messages);
     if (messages.some((m) => m.system)) void this.restore().catch(() => {});
@@ -126,6 +134,7 @@ export class ChatPage {
       'wait_for_match',
       { client_id: this.clientId(), timeout: WAIT_SECONDS },
       signal,
+      () => this.unread.recount(),
     );
     if (body.status === 'matched' && typeof body.room_id === 'string') {
       this.queueing = false;
@@ -189,9 +198,10 @@ export class ChatPage {
     }
   }
 
-  private async enterQueue(name: string): Promise<void> {
+  private async enterQueue(name: string, interests: string[] | undefined): Promise<void> {
     this.parts.identity.name = name;
-    const body = await this.call('enter_queue', this.withIdentity({ display_name: name }));
+    const args = interests ? { display_name: name, interests } : { display_name: name };
+    const body = await this.call('enter_queue', this.withIdentity(args));
     this.parts.identity.remember(body.client_id, body.user_id);
     if (body.status === 'matched' || body.status === 'already_in_chat') {
       await this.openRoom(String(body.room_id), 'match');
@@ -242,18 +252,17 @@ export class ChatPage {
   /** The rooms and queue state the server has for this identity (after a reload or a restart). */
   private async restore(): Promise<void> {
     if (!this.parts.identity.clientId) return;
+    const marks = this.unread.marks();
     const status = await this.call('get_status', { client_id: this.clientId() });
     const rooms = Array.isArray(status.rooms) ? (status.rooms as Json[]) : [];
     for (const entry of rooms) {
       const id = String(entry.room_id);
-      const known = this.rooms.get(id);
       const room =
-        known ?? (await this.openRoom(id, id.startsWith('match-') ? 'match' : 'named', undefined, false));
+        this.rooms.get(id) ??
+        (await this.openRoom(id, id.startsWith('match-') ? 'match' : 'named', undefined, false));
       const members = membersOf(entry);
       if (members) room.setMembers(members);
-      // The server's count can only be behind what the page saw, never ahead: take the larger.
-      const unread = typeof entry.unread === 'number' ? entry.unread : 0;
-      if (room !== this.active && unread > room.unread) room.setUnread(unread);
+      this.unread.apply(room, typeof entry.unread === 'number' ? entry.unread : 0, marks);
     }
     if (status.state === 'waiting' && !this.queueing) {
       this.queueing = true;
@@ -322,6 +331,7 @@ export class ChatPage {
     this.lobbyTab.toggleAttribute('aria-current', room === undefined);
     if (room) {
       room.setCurrent(true);
+      room.readMark += 1;
       room.setUnread(0);
       void this.markRead(room);
       room.view.scrollToEnd();
@@ -330,31 +340,22 @@ export class ChatPage {
     if (changed) this.rewait();
   }
 
-  /** Push is only a hint: it counts unread in the rooms not on screen. */
-  onPush(push: PushNotification): void {
-    if (push.method !== 'message.received') return;
-    const room = this.rooms.get(String(push.params.room_id));
-    const sender = push.params.sender as { user_id?: string } | undefined;
-    if (!room || room === this.active || sender?.user_id === this.parts.identity.userId) return;
-    room.setUnread(room.unread + 1);
-  }
+  /** Push is only a hint (see UnreadCounts). */
+  onPush = (push: PushNotification): void => this.unread.onPush(push);
 
   // ---- plumbing ------------------------------------------------------------------------------
 
-  private async call(name: string, args: Json, signal?: AbortSignal): Promise<Json> {
-    const body = await this.parts.connection.call(name, args, { signal });
+  private async call(
+    name: string,
+    args: Json,
+    signal?: AbortSignal,
+    onListening?: () => void,
+  ): Promise<Json> {
+    const marks = this.unread.marks();
+    const body = await this.parts.connection.call(name, args, { signal, onListening });
     this.tokenRefused = false;
-    this.takeUnread(body);
+    this.unread.fromAnswer(body, marks);
     return body;
-  }
-
-  /** Servers that put `unread` on every answer say how many wait in the other rooms: the truth. */
-  private takeUnread(body: Json): void {
-    if (!Array.isArray(body.unread)) return;
-    for (const entry of body.unread as Json[]) {
-      const room = this.rooms.get(String(entry.room_id));
-      if (room && room !== this.active && typeof entry.count === 'number') room.setUnread(entry.count);
-    }
   }
 
   /** Messages shown from history (not through a wait) are read once the person has them on screen. */
@@ -365,6 +366,12 @@ export class ChatPage {
   }
 
   private async askToken(): Promise<void> {
+    const oauth = await this.parts.connection.signInWithOAuth().catch((error: unknown) => error);
+    if (oauth === true) return;
+    if (oauth instanceof Error) {
+      this.offline(`Sign-in failed: ${oauth.message}`);
+      return sleep(RETRY_MAX_MS);
+    }
     const token = await this.parts.signIn.ask(this.tokenRefused || this.parts.identity.token !== undefined);
     this.tokenRefused = true;
     this.parts.identity.token = token;

@@ -8,6 +8,7 @@ import {
   type ToolCaller,
   ToolError,
 } from '../tool-caller.js';
+import { BrowserOAuth } from './oauth.js';
 
 export interface PushNotification {
   method: string;
@@ -24,17 +25,46 @@ const CALL_TIMEOUT_MS = 45_000;
  */
 export class McpConnection implements ToolCaller {
   private client: Client | undefined;
+  /** Aborted when the current connection's response stream breaks (see open). */
+  private lost = new AbortController();
   private connecting: Promise<Client> | undefined;
   private lastStatus = 0;
   private token: string | undefined;
   private readonly onPush: (push: PushNotification) => void;
   private readonly endpoint: URL;
   private toolNames: Map<string, Set<string>> | undefined;
+  private readonly oauth: BrowserOAuth;
+  private oauthServer: Promise<boolean> | undefined;
+  private signingIn: Promise<'AUTHORIZED' | 'REDIRECT'> | undefined;
 
   constructor(endpoint: URL, onPush: (push: PushNotification) => void, token?: string) {
     this.endpoint = endpoint;
     this.onPush = onPush;
     this.token = token;
+    this.oauth = new BrowserOAuth(endpoint);
+  }
+
+  /** Back from the authorization server's login page: takes the tokens (see BrowserOAuth.finish). */
+  finishSignIn(): Promise<boolean> {
+    return this.oauth.finish();
+  }
+
+  /**
+   * After a 401: when the server names an authorization server (MCP_CHAT_AUTH=oauth), signs in
+   * there (a refresh, or off to its login page, never to resolve) and resolves true; false when
+   * the server wants a token typed in (MCP_CHAT_AUTH=tokens).
+   */
+  async signInWithOAuth(): Promise<boolean> {
+    this.oauthServer ??= this.namesAuthorizationServer();
+    if (!(await this.oauthServer)) return false;
+    // Every call that met the 401 meanwhile shares one sign-in.
+    this.signingIn ??= this.oauth.signIn().finally(() => {
+      this.signingIn = undefined;
+    });
+    this.token = undefined;
+    if ((await this.signingIn) === 'REDIRECT') await new Promise(() => {}); // the browser is leaving
+    this.drop();
+    return true;
   }
 
   setToken(token: string | undefined): void {
@@ -44,11 +74,16 @@ export class McpConnection implements ToolCaller {
 
   async call(name: string, args: Json, options: CallOptions = {}): Promise<Json> {
     const client = await this.connected();
+    const lost = this.lost.signal;
     let result: Parameters<typeof resultObject>[0];
     try {
       result = (await client.callTool(
         { name, arguments: args },
-        { signal: options.signal, timeout: CALL_TIMEOUT_MS },
+        {
+          signal: options.signal ? AbortSignal.any([options.signal, lost]) : lost,
+          timeout: CALL_TIMEOUT_MS,
+          onprogress: options.onListening && (() => options.onListening?.()),
+        },
       )) as Parameters<typeof resultObject>[0];
     } catch (error) {
       throw this.translate(error, options.signal);
@@ -88,6 +123,13 @@ export class McpConnection implements ToolCaller {
     client.fallbackNotificationHandler = async (notification) => {
       this.onPush({ method: notification.method, params: (notification.params ?? {}) as Json });
     };
+    // A response stream that breaks (the server died mid-wait) reaches only onerror: the SDK does
+    // not fail the call it carried, which would hang until its timeout with the page saying
+    // nothing. Failing the calls of this connection makes the page reconnect at once.
+    const lost = new AbortController();
+    client.onerror = (error) => {
+      if (/SSE stream disconnected|reconnect/i.test(error.message)) lost.abort(error);
+    };
     const transport = new StreamableHTTPClientTransport(this.endpoint, {
       fetch: (url, init) => this.fetchWithToken(url, init),
     });
@@ -98,15 +140,31 @@ export class McpConnection implements ToolCaller {
       throw this.translate(error);
     }
     this.client = client;
+    this.lost = lost;
     return client;
   }
 
   private async fetchWithToken(url: string | URL, init?: RequestInit): Promise<Response> {
     const headers = new Headers(init?.headers);
-    if (this.token) headers.set('authorization', `Bearer ${this.token}`);
+    const token = this.token ?? this.oauth.accessToken;
+    if (token) headers.set('authorization', `Bearer ${token}`);
     const response = await fetch(url, { ...init, headers });
     this.lastStatus = response.status;
+    if (response.ok && token && token === this.oauth.accessToken) this.oauth.accepted();
     return response;
+  }
+
+  /** The server's protected resource metadata (RFC 9728) lists authorization servers with oauth. */
+  private async namesAuthorizationServer(): Promise<boolean> {
+    try {
+      const response = await fetch(new URL('/.well-known/oauth-protected-resource/mcp', this.endpoint));
+      if (!response.ok) return false;
+      const metadata = (await response.json()) as { authorization_servers?: unknown };
+      return Array.isArray(metadata.authorization_servers) && metadata.authorization_servers.length > 0;
+    } catch {
+      this.oauthServer = undefined;
+      return false;
+    }
   }
 
   /** Every failure but a tool's own answer is either "sign in" or "try again later". */

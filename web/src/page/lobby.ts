@@ -1,7 +1,8 @@
 import { el } from '../room-view.js';
 
 export interface LobbyActions {
-  queue(name: string): void;
+  /** `interests`: the comma list split, where the server's enter_queue takes `interests`. */
+  queue(name: string, interests: string[] | undefined): void;
   stopWaiting(): void;
   join(name: string, roomId: string, isPrivate: boolean): void;
 }
@@ -19,6 +20,8 @@ export class Lobby {
   private readonly waiting: HTMLElement;
   private readonly waitingText: HTMLElement;
   private readonly queueButton: HTMLButtonElement;
+  private readonly interests: HTMLInputElement;
+  private readonly interestsRow: HTMLElement;
   private readonly error: HTMLElement;
 
   constructor(actions: LobbyActions) {
@@ -29,15 +32,27 @@ export class Lobby {
 
     const queueForm = el('form', { class: 'choice', 'aria-labelledby': 'queue-title' });
     this.queueButton = el('button', { type: 'submit' }, 'Meet someone');
+    this.interests = el('input', { id: 'interests', autocapitalize: 'off' });
+    this.interestsRow = el('p', { class: 'field', hidden: '' });
+    this.interestsRow.append(
+      el('label', { for: 'interests' }, 'Interests (comma-separated)'),
+      this.interests,
+    );
     queueForm.append(
       el('h3', { id: 'queue-title' }, 'Meet someone new'),
       el('p', {}, 'Talk with the next person or agent who is looking for a chat.'),
+      this.interestsRow,
       this.queueButton,
     );
     queueForm.addEventListener('submit', (event) => {
       event.preventDefault();
       const name = this.checkedName();
-      if (name) actions.queue(name);
+      const interests = this.interests.value
+        .split(',')
+        .map((word) => word.trim())
+        .filter((word) => word !== '');
+      if (name)
+        actions.queue(name, this.interestsRow.hidden || interests.length === 0 ? undefined : interests);
     });
 
     const joinForm = el('form', { class: 'choice', 'aria-labelledby': 'join-title' });
@@ -93,6 +108,11 @@ export class Lobby {
   /** Offers "Private" only when this server's join_room has `visibility`. */
   setPrivateSupported(supported: boolean): void {
     this.privateChoice.hidden = !supported;
+  }
+
+  /** Shows the interests field only where the server's enter_queue takes `interests`. */
+  setInterestsSupported(supported: boolean): void {
+    this.interestsRow.hidden = !supported;
   }
 
   /** Shows the queue position while waiting for a partner; `undefined` hides it. */

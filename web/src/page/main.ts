@@ -37,4 +37,11 @@ page = new ChatPage({
   main: required('#main'),
   status: required('#status'),
 });
-void page.start(roomLink());
+const status = required('#status');
+// Back from the authorization server's login page (MCP_CHAT_AUTH=oauth): take the tokens first.
+void connection
+  .finishSignIn()
+  .catch((error: unknown) => {
+    status.textContent = `Sign-in failed: ${error instanceof Error ? error.message : String(error)}`;
+  })
+  .then(() => page?.start(roomLink()));

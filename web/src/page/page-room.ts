@@ -28,6 +28,11 @@ export class PageRoom {
   readonly tab: HTMLButtonElement;
   members: Member[] = [];
   unread = 0;
+  /**
+   * Counts the times the room was put on screen (read): an unread count the server computed
+   * before the last of them is stale, so the page keeps it only when this did not change.
+   */
+  readMark = 0;
   ended = false;
   private readonly badge: HTMLElement;
   private readonly item: HTMLLIElement;

@@ -20,6 +20,12 @@ local MAX_AGE_MS = tonumber(table.remove(ARGV, 1))
 -- Queue: user id -> arrival ticket, so ZRANK is the FIFO position.
 local QUEUE = P .. 'queue'
 local QUEUE_TICKETS = P .. 'queue:tickets'
+-- Queue by interest, for matching (lua/matching.ts): tag -> (user id -> arrival ticket); and
+-- when each queued participant arrived: user id -> ms.
+local function queue_tag_key(tag) return P .. 'queue:tag:' .. tag end
+local QUEUE_SINCE = P .. 'queue:since'
+-- Reported participants, for operators: user id -> time of its latest report (ms).
+local REPORTED = P .. 'reported'
 -- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
 -- have not been claimed by the idle sweep since their last activity.
 local PRESENT = P .. 'present'
@@ -36,6 +42,14 @@ local PARTICIPANTS_EXPIRING = P .. 'participants:expiring'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
 -- owner (the subject that created it, with access control on).
 local function participant_key(user) return P .. 'participant:' .. user end
+-- Safety, per participant (lua/safety.ts): whom it blocked and who blocked it (sets of user ids),
+-- its ban (reason, at), the reports about it (a list of JSON, newest first), its interests while
+-- it is queued (a set of tags). Its last queue partner is the participant hash's lastPartner.
+local function blocks_key(user) return P .. 'participant:' .. user .. ':blocks' end
+local function blocked_by_key(user) return P .. 'participant:' .. user .. ':blocked-by' end
+local function ban_key(user) return P .. 'participant:' .. user .. ':ban' end
+local function reports_key(user) return P .. 'participant:' .. user .. ':reports' end
+local function interests_key(user) return P .. 'participant:' .. user .. ':interests' end
 -- Credential digest -> user id.
 local function credential_key(digest) return P .. 'credential:' .. digest end
 -- Open rooms the participant is an active member of: room id -> joinedAt.
@@ -89,6 +103,23 @@ local function member_key(room, user) return P .. 'room:' .. room .. ':member:' 
 local function idempotency_key(room, user, key) return P .. 'room:' .. room .. ':sent:' .. user .. ':' .. key end
 
 -- Participants ----------------------------------------------------------------------------------
+-- The senders whose messages a member does not see: those it blocked, as a set.
+local function hidden_senders(user)
+  local hidden = {}
+  for _, blocked in ipairs(redis.call('SMEMBERS', blocks_key(user))) do hidden[blocked] = true end
+  return hidden
+end
+
+-- Takes a participant out of the queue with its interests; 1 when it was queued.
+local function unqueue(user)
+  for _, tag in ipairs(redis.call('SMEMBERS', interests_key(user))) do
+    redis.call('ZREM', queue_tag_key(tag), user)
+  end
+  redis.call('DEL', interests_key(user))
+  redis.call('ZREM', QUEUE_SINCE, user)
+  return redis.call('ZREM', QUEUE, user)
+end
+
 local function is_queued(user) return redis.call('ZSCORE', QUEUE, user) ~= false end
 
 local function is_present(user)
@@ -256,14 +287,17 @@ end
 
 -- Entries with seq > after not sent by user, oldest first, at most limit (limit nil: all of them).
 -- Reads in batches, so a member's own long run of messages is skipped without a huge reply.
+-- Messages from those the user blocked are skipped too (hidden_senders).
 local function others_after(room, user, after, limit)
   local found = {}
   local from = after + 1
+  local hidden = hidden_senders(user)
   while limit == nil or #found < limit do
     local batch = redis.call('XRANGE', log_key(room), from .. '-0', '+', 'COUNT', 200)
     if #batch == 0 then break end
     for _, entry in ipairs(batch) do
-      if field(entry, 'sender') ~= user then
+      local sender = field(entry, 'sender')
+      if sender ~= user and not hidden[sender] then
         found[#found + 1] = entry
         if limit ~= nil and #found == limit then break end
       end

@@ -31,9 +31,12 @@ if idem_key then
   redis.call('HSET', idem_key, 'seq', seq_of(entry), unpack(entry[2]))
   redis.call('EXPIRE', idem_key, idem_ttl)
 end
+-- Those who blocked the sender are not told (their waits skip its messages too).
 local recipients = {}
 for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
-  if member ~= user then recipients[#recipients + 1] = member end
+  if member ~= user and redis.call('SISMEMBER', blocked_by_key(user), member) == 0 then
+    recipients[#recipients + 1] = member
+  end
 end
 return {'stored', entry, recipients}
 `);

@@ -48,13 +48,13 @@ end
 return #due
 `);
 
-/** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt, owner or false}. */
+/** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt, owner or false, banned 0/1}. */
 export const findParticipant = readScript(`
 local user = redis.call('GET', credential_key(ARGV[1]))
 if not user then return false end
 local fields = redis.call('HMGET', participant_key(user), 'displayName', 'createdAt', 'lastSeenAt', 'owner')
 if not fields[1] then return false end
-return {user, fields[1], fields[2], fields[3], fields[4]}
+return {user, fields[1], fields[2], fields[3], fields[4], redis.call('EXISTS', ban_key(user))}
 `);
 
 /**

@@ -6,19 +6,26 @@
  * messages began). When retention removed messages past the cursor, or a membership predates
  * ownAfter, the count falls back to reading the log (count_unread), as before.
  *
+ * Blocks: messages from senders the member blocked (hidden_senders) are not unread for it. The
+ * O(1) count cannot tell them apart, so a member who blocked anybody falls back to the counting
+ * scan that skips them; a member who blocked nobody keeps the O(1) count.
+ *
  * Lua helpers for the scripts that read or move cursors; they need PREAMBLE (common.ts).
  */
 export const UNREAD = `
--- Reads the log past the cursor: the count of entries from others, and the newest of them.
+-- Reads the log past the cursor: the count of entries from others (but those the member
+-- blocked), and the newest of them.
 local function count_unread(room, user, cursor)
   local key = log_key(room)
   local count, newest = 0, nil
   local upper = '+'
+  local hidden = hidden_senders(user)
   while true do
     local batch = redis.call('XREVRANGE', key, upper, (cursor + 1) .. '-0', 'COUNT', 200)
     if #batch == 0 then break end
     for _, entry in ipairs(batch) do
-      if field(entry, 'sender') ~= user then
+      local sender = field(entry, 'sender')
+      if sender ~= user and not hidden[sender] then
         count = count + 1
         if newest == nil then newest = entry end
       end
@@ -29,6 +36,9 @@ local function count_unread(room, user, cursor)
   end
   return count, newest
 end
+
+-- Whether the member blocked anybody: then counts read the log, skipping hidden senders.
+local function blocks_anybody(user) return redis.call('SCARD', blocks_key(user)) > 0 end
 
 -- The member's own messages with lo < seq <= hi: what a cursor moving over that range passes.
 local function own_between(room, user, lo, hi)
@@ -54,15 +64,17 @@ end
 local function unread_count(room, user, cursor, last)
   if last <= cursor then return 0 end
   local own = redis.call('HGET', member_key(room, user), 'ownAfter')
+  if blocks_anybody(user) then own = nil end
   if own and not trimmed_after(room, cursor, last) then return last - cursor - tonumber(own) end
   local count = count_unread(room, user, cursor)
   return count
 end
 
--- The newest entry past the cursor that another sent, or nil.
+-- The newest entry past the cursor that another sent, or nil. The latest run's sender may be
+-- one the member blocked: then only the log can say.
 local function newest_unread(room, user, cursor)
   local last, sender, run = unpack(redis.call('HMGET', room_key(room), 'lastSeq', 'lastSender', 'runStart'))
-  if sender and run then
+  if sender and run and not blocks_anybody(user) then
     local seq = tonumber(last)
     if sender == user then seq = tonumber(run) - 1 end
     if seq <= cursor then return nil end
