@@ -57,6 +57,7 @@ describe('the chat session', () => {
   it('queues, is matched, talks, sees the chat end, and queues again with /next', async () => {
     const ann = watch('Ann');
     const bob = await connect(server.mcpUrl, 'modern', 'bob');
+    const cy = await connect(server.mcpUrl, 'modern', 'cy');
     try {
       ann.session.start({ room: undefined, capacity: undefined, clientId: undefined });
       await ann.reaches((s) => s.place.kind === 'queued' && s.place.position === 1, 'Ann waits in the queue');
@@ -91,15 +92,18 @@ describe('the chat session', () => {
 
       await ann.session.submit('/next');
       await ann.reaches((s) => s.place.kind === 'queued', 'Ann queues again');
-      const again = await bob.call('enter_queue', { client_id: bobId });
+      // Somebody new: the queue does not pair Ann with Bob again straight away.
+      const again = await cy.call('enter_queue', { display_name: 'Cy' });
       expect(again.status).toBe('matched');
       await ann.reaches(
         (s) => s.place.kind === 'room' && s.place.roomId === again.room_id && !s.place.ended,
         'Ann is in the new room',
       );
+      await ann.reaches(inRoomWith('Cy'), 'Ann is matched with Cy');
     } finally {
       await ann.session.close();
       await bob.close();
+      await cy.close();
     }
   });
 

@@ -173,7 +173,7 @@ describe('2025-era sessions', () => {
     const before = server.app.sessionCount;
     const list = await post({ jsonrpc: '2.0', id: 3, method: 'tools/list' }, { 'mcp-session-id': sessionId });
     expect(list.status).toBe(200);
-    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(12);
+    expect(((await rpcBody(list)).result as { tools: unknown[] }).tools).toHaveLength(15);
 
     const ended = await fetch(mcp, { method: 'DELETE', headers: { 'mcp-session-id': sessionId } });
     expect(ended.status).toBe(200);
@@ -200,7 +200,7 @@ describe('2025-era sessions', () => {
 });
 
 describe('tools/list', () => {
-  it('lists the twelve tools (the eleven of the contract, and leave_queue) with titles, annotations, input and output schemas', async () => {
+  it('lists the fifteen tools (the eleven of the contract, leave_queue, and block, unblock and report) with titles, annotations, input and output schemas', async () => {
     const c = await connect(server.mcpUrl, 'legacy');
     const response = await fetch(mcp, {
       method: 'POST',
@@ -215,6 +215,7 @@ describe('tools/list', () => {
     await c.close();
     expect(tools.map((tool) => tool.name).sort()).toEqual(
       [
+        'block_user',
         'enter_queue',
         'get_messages',
         'get_status',
@@ -224,7 +225,9 @@ describe('tools/list', () => {
         'list_rooms',
         'search_messages',
         'mark_read',
+        'report_user',
         'send_message',
+        'unblock_user',
         'wait_for_match',
         'wait_for_message',
       ].sort(),
