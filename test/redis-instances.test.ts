@@ -126,7 +126,7 @@ describe.skipIf(skip !== undefined)(
         const roomId = partner.room_id as string;
         const talkerAsMember = { user_id: partner.user_id, display_name: 'Talker' };
         const found = await received(listener, 'chatroom.found', () => true, 5000);
-        expect(found.params).toEqual({ room_id: roomId, partner: talkerAsMember });
+        expect(found.params).toEqual({ room_id: roomId, partner: talkerAsMember, shared_interests: [] });
 
         const sent = await talker.call('send_message', {
           room_id: roomId,
