@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { CallStream } from '../mcp/lean-calls.js';
+import { whenConnectionGone } from './connection.js';
 import { responseChannel } from './response-channel.js';
 
 /** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do. */
@@ -13,15 +14,16 @@ export function callStream(res: ServerResponse): CallStream {
   const abort = new AbortController();
   let streaming = false;
   let keepAlive: NodeJS.Timeout | undefined;
-  res.once('close', () => {
+  res.once('close', () => clearInterval(keepAlive));
+  whenConnectionGone(res, () => {
     clearInterval(keepAlive);
-    if (!res.writableFinished) abort.abort();
+    abort.abort();
   });
   const frame = (message: Record<string, unknown>) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
   return {
     signal: abort.signal,
     notify(message) {
-      if (res.destroyed) return;
+      if (res.destroyed || abort.signal.aborted) return;
       if (!streaming) {
         streaming = true;
         res.writeHead(200, {
@@ -36,7 +38,7 @@ export function callStream(res: ServerResponse): CallStream {
     },
     finish(message) {
       clearInterval(keepAlive);
-      if (res.destroyed) return;
+      if (res.destroyed || abort.signal.aborted) return;
       if (streaming) res.end(frame(message));
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
     },

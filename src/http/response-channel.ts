@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ResponseChannel } from '../mcp/delivery.js';
+import { connectionOf } from './connection.js';
 
 /**
  * How long after a response finished writing a hang-up of its connection still counts as "maybe
@@ -41,11 +42,11 @@ export function responseChannel(res: ServerResponse): ResponseChannel {
   return {
     onUndelivered(callback) {
       if (res.writableFinished) return;
-      if (res.destroyed) {
+      const socket = connectionOf(res);
+      if (res.destroyed || socket?.destroyed) {
         callback();
         return;
       }
-      const socket = res.socket;
       const keepAlive = !/close/i.test(String(res.req?.headers.connection ?? ''));
       let done = false;
       const undelivered = () => {
@@ -60,15 +61,17 @@ export function responseChannel(res: ServerResponse): ResponseChannel {
         if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') return;
         if (readAtFinish === undefined || socket?.bytesRead === readAtFinish) undelivered();
       };
+      // A response queued behind another on its connection hears of the close only here.
+      const onSocketClose = () => (res.writableFinished ? stop() : undelivered());
       const stop = () => {
         socket?.off('error', onError);
-        socket?.off('close', stop);
+        socket?.off('close', onSocketClose);
         if (socket) resetWatches.get(socket)?.stops.delete(stop);
       };
       if (socket) {
         watchResets(socket, res, stop);
         socket.on('error', onError);
-        socket.once('close', stop);
+        socket.once('close', onSocketClose);
       }
       res.once('close', () => {
         if (!res.writableFinished) {
