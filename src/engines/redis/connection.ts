@@ -58,7 +58,10 @@ export function openConnection(
   const cluster = clusterSeeds(url);
   const redis: RedisClient = cluster
     ? new Cluster(cluster.nodes, {
-        enableAutoPipelining: autoPipelining,
+        // ioredis groups auto-pipelined commands by the slot of their first argument, which for
+        // a script with a variable number of keys is the key count: scripts of different slots
+        // would share a batch and be refused. Each script is one round trip to its node instead.
+        enableAutoPipelining: false,
         enableOfflineQueue: false,
         clusterRetryStrategy: (times) => Math.min(50 * 2 ** times, MAX_RECONNECT_DELAY_MS),
         // MOVED and ASK are followed (the command did not run where it was refused); a slot
