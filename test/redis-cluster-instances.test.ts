@@ -55,11 +55,23 @@ describe.skipIf(skip !== undefined)(
       const bobIn = await bob.call('enter_queue', { display_name: 'Bob' });
       expect(bobIn).toMatchObject({ status: 'matched', partner: { display_name: 'Ann' } });
       const roomId = bobIn.room_id as string;
-      expect(await annMatch).toMatchObject({ status: 'matched', room_id: roomId, partner: { display_name: 'Bob' } });
+      expect(await annMatch).toMatchObject({
+        status: 'matched',
+        room_id: roomId,
+        partner: { display_name: 'Bob' },
+      });
 
-      const annWait = ann.call('wait_for_message', { room_id: roomId, client_id: annIn.client_id, timeout: 60 });
+      const annWait = ann.call('wait_for_message', {
+        room_id: roomId,
+        client_id: annIn.client_id,
+        timeout: 60,
+      });
       await untilSubscribedOnCluster(cluster, `${keyPrefix}bus:room:${roomId}`);
-      await bob.call('send_message', { room_id: roomId, client_id: bobIn.client_id, message: 'hello from B' });
+      await bob.call('send_message', {
+        room_id: roomId,
+        client_id: bobIn.client_id,
+        message: 'hello from B',
+      });
       expect(await annWait).toMatchObject({ message: 'hello from B', sender: 'Bob', seq: 1 });
     });
   },

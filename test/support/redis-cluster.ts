@@ -128,7 +128,9 @@ export async function untilSubscribedOnCluster(cluster: LocalCluster, channel: s
   for (let attempt = 0; attempt < 200; attempt++) {
     const counts = cluster.nodes.map((node) => {
       const [host, port] = node.split(':') as [string, string];
-      const reply = spawnSync('redis-cli', ['-h', host, '-p', port, 'PUBSUB', 'NUMSUB', channel], { encoding: 'utf8' });
+      const reply = spawnSync('redis-cli', ['-h', host, '-p', port, 'PUBSUB', 'NUMSUB', channel], {
+        encoding: 'utf8',
+      });
       return Number(reply.stdout.trim().split('\n')[1] ?? 0);
     });
     if (counts.some((count) => count > 0)) return;

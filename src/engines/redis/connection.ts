@@ -1,6 +1,6 @@
 import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
-import type { RedisClient } from './scripts.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
+import type { RedisClient } from './scripts.js';
 
 /**
  * How a call fails while Redis is out of reach: at once when there is no connection (no offline

@@ -156,7 +156,11 @@ export class RedisEngine implements ChatEngine {
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
     const args = [userId, now, ...this.identity()];
-    const reply = await this.script('touchParticipant', control(userId), displayName === undefined ? args : [...args, displayName]);
+    const reply = await this.script(
+      'touchParticipant',
+      control(userId),
+      displayName === undefined ? args : [...args, displayName],
+    );
     // A rename reaches the copies of the name in the open memberships (lua/common.ts).
     if (displayName !== undefined && Array.isArray(reply)) {
       await steps.copyToMemberships(this.run, userId, reply[0] ?? [], 'name', displayName);
@@ -190,7 +194,9 @@ export class RedisEngine implements ChatEngine {
   joinRoom = (request: JoinRequest): Promise<JoinOutcome> => steps.joinRoom(this.run, request);
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    const [room, membership] = list(await this.script('roomAccess', { room: roomId, user: userId }, [roomId, userId]));
+    const [room, membership] = list(
+      await this.script('roomAccess', { room: roomId, user: userId }, [roomId, userId]),
+    );
     return {
       room: fields(room).size > 0 ? toRoom(roomId, room) : null,
       membership: fields(membership).size > 0 ? toMembership(roomId, userId, membership) : null,
@@ -198,9 +204,10 @@ export class RedisEngine implements ChatEngine {
   }
 
   async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
-    const [endedDeadline, idleDeadline] = [this.lifetimes.endedRoomSeconds, this.lifetimes.idleRoomSeconds].map(
-      (seconds) => deadline(Date.now(), seconds) ?? '',
-    ) as [number | '', number | ''];
+    const [endedDeadline, idleDeadline] = [
+      this.lifetimes.endedRoomSeconds,
+      this.lifetimes.idleRoomSeconds,
+    ].map((seconds) => deadline(Date.now(), seconds) ?? '') as [number | '', number | ''];
     return steps.leaveRoom(this.run, { roomId, userId, now, endRoom, farewell, endedDeadline, idleDeadline });
   }
 
@@ -211,9 +218,11 @@ export class RedisEngine implements ChatEngine {
     toMembers(await this.script('membersOf', { room: roomId }, [roomId]));
   listRooms: FindingPort['listRooms'] = (request) => listRooms(this.control, request);
   searchMessages: FindingPort['searchMessages'] = (request) => searchMessages(this.run, request);
-  private readonly run = (name: ScriptName, slot: Slot, args: (string | number)[]) => this.script(name, slot, args);
+  private readonly run = (name: ScriptName, slot: Slot, args: (string | number)[]) =>
+    this.script(name, slot, args);
   /** For the scripts that keep to the control slot. */
-  private readonly control = (name: ScriptName, args: (string | number)[]) => this.script(name, CONTROL, args);
+  private readonly control = (name: ScriptName, args: (string | number)[]) =>
+    this.script(name, CONTROL, args);
 
   unreadSummary = (userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> =>
     steps.unreadSummary(this.run, userId, exceptRoomId);
@@ -242,7 +251,8 @@ export class RedisEngine implements ChatEngine {
       case 'stored': {
         const message = toMessage(roomId, entry);
         // A listed room moves up the directory, in the control slot; at worst a step behind.
-        if (typeof listing === 'string') await this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]);
+        if (typeof listing === 'string')
+          await this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]);
         return { kind, message, recipients: list(recipients).map(text) };
       }
       case 'duplicate':
@@ -270,7 +280,12 @@ export class RedisEngine implements ChatEngine {
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    const reply = await this.script('readHistory', { room: roomId }, [roomId, limit, before ?? '', after ?? '']);
+    const reply = await this.script('readHistory', { room: roomId }, [
+      roomId,
+      limit,
+      before ?? '',
+      after ?? '',
+    ]);
     return toHistoryPage(roomId, reply);
   }
 
@@ -282,7 +297,9 @@ export class RedisEngine implements ChatEngine {
     ) === 1;
 
   async holdWait({ userId, waitId, now, max, maxAgeMs }: Parameters<ChatEngine['holdWait']>[0]) {
-    return list(await this.script('holdWait', { user: userId }, [userId, waitId, now, max, maxAgeMs])).map(text);
+    return list(await this.script('holdWait', { user: userId }, [userId, waitId, now, max, maxAgeMs])).map(
+      text,
+    );
   }
 
   async releaseWait(userId: string, waitId: string): Promise<void> {

@@ -1,6 +1,17 @@
 import type { JoinOutcome, JoinRequest, LeaveOutcome } from '../../chat/engine.js';
 import type { RoomSummary, UnreadRoom } from '../../chat/types.js';
-import { draftArgs, integer, list, refusal, text, toMembers, toMessage, toMessages, toRoom, unexpected } from './decode.js';
+import {
+  draftArgs,
+  integer,
+  list,
+  refusal,
+  text,
+  toMembers,
+  toMessage,
+  toMessages,
+  toRoom,
+  unexpected,
+} from './decode.js';
 import { listingText } from './finding.js';
 import type { Slot } from './keys.js';
 import type { Reply, ScriptName } from './scripts.js';
@@ -42,7 +53,13 @@ export async function joinRoom(run: SlotRun, request: JoinRequest): Promise<Join
   if (kind === 'created' || kind === 'joined' || kind === 'already_member') {
     const listing = reply[reply.length - 1];
     const again = kind === 'already_member' ? '1' : '0';
-    await run('joined', control(userId), [userId, roomId, now, typeof listing === 'string' ? listing : '', again]);
+    await run('joined', control(userId), [
+      userId,
+      roomId,
+      now,
+      typeof listing === 'string' ? listing : '',
+      again,
+    ]);
   }
   switch (kind) {
     case 'created':
@@ -56,7 +73,12 @@ export async function joinRoom(run: SlotRun, request: JoinRequest): Promise<Join
         notice: toMessage(roomId, reply[4]),
       };
     case 'already_member':
-      return { kind, room: toRoom(roomId, room), members: toMembers(members), recent: toMessages(roomId, reply[3]) };
+      return {
+        kind,
+        room: toRoom(roomId, room),
+        members: toMembers(members),
+        recent: toMessages(roomId, reply[3]),
+      };
     case 'room_full':
     case 'chat_ended':
     case 'room_not_found':
@@ -107,7 +129,8 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
     };
   }
   // No longer in the room (maybe a leave that stopped before its control step): repair the lists.
-  if (kind === 'not_in_room' || kind === 'chat_ended') await run('closeRooms', control(userId), [userId, roomId]);
+  if (kind === 'not_in_room' || kind === 'chat_ended')
+    await run('closeRooms', control(userId), [userId, roomId]);
   return refusal('leaveRoom', kind);
 }
 
@@ -115,7 +138,9 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
 async function confirmedRooms(run: SlotRun, userId: string, withMembers: boolean) {
   const rooms = list(await run('openRooms', control(userId), [userId])).map(text);
   const replies = await Promise.all(
-    rooms.map((roomId) => run('roomOfMember', { room: roomId, user: userId }, [roomId, userId, withMembers ? '1' : '0'])),
+    rooms.map((roomId) =>
+      run('roomOfMember', { room: roomId, user: userId }, [roomId, userId, withMembers ? '1' : '0']),
+    ),
   );
   const stale = rooms.filter((_, i) => replies[i] === null);
   if (stale.length > 0) await run('closeRooms', control(userId), [userId, ...stale]);
@@ -127,7 +152,11 @@ async function confirmedRooms(run: SlotRun, userId: string, withMembers: boolean
   });
 }
 
-export async function unreadSummary(run: SlotRun, userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
+export async function unreadSummary(
+  run: SlotRun,
+  userId: string,
+  exceptRoomId?: string,
+): Promise<UnreadRoom[]> {
   const rooms = await confirmedRooms(run, userId, false);
   return rooms
     .filter(({ roomId, count }) => roomId !== exceptRoomId && count > 0)

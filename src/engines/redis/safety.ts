@@ -62,7 +62,9 @@ export async function matchState(run: SlotRun, userId: string): Promise<MatchSta
       case 'room': {
         const roomId = text(rest[0]);
         if (typeof rest[1] === 'string') await ensureMatchRoom(run, roomId, rest[1]);
-        const [state, ...room] = list(await run('queueRoomState', { room: roomId, user: userId }, [roomId, userId]));
+        const [state, ...room] = list(
+          await run('queueRoomState', { room: roomId, user: userId }, [roomId, userId]),
+        );
         if (state === 'matched') return { kind: 'matched', ...matched([roomId, ...room]) };
         // The room ended (or was swept) and the control slot had not caught up: it does now.
         await run('closeRooms', { control: true, user: userId }, [userId, roomId]);

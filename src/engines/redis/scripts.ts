@@ -183,7 +183,9 @@ async function waitForReplicas(redis: RedisClient, key: string, replicas: number
 
 async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
   const [primary] = (cluster.slots[keySlot(key)] ?? []) as string[];
-  const node = cluster.nodes('master').find((candidate) => `${candidate.options.host}:${candidate.options.port}` === primary);
+  const node = cluster
+    .nodes('master')
+    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === primary);
   if (!node) throw new StorageUnavailableError('Redis: no primary known for the slot');
   return node;
 }

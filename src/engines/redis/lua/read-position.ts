@@ -1,7 +1,7 @@
-import { readScript, writeScript } from './common.js';
+import { writeScript } from './common.js';
 import { UNREAD } from './unread.js';
 
-/** Read position: the unread summary every answer carries, and moving a cursor forward. */
+/** Read position: moving a cursor forward (the unread summary is room-steps.ts with rooms.ts roomOfMember). */
 
 /**
  * ARGV: room, user, seq. Reply: {'marked', cursor, remaining unread} | {'beyond_end', lastSeq} |
