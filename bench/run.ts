@@ -6,6 +6,7 @@
  *   npm run bench                 full run (about 4 minutes, plus about 8 for 100,000 chats churned on Redis)
  *   npm run bench -- --quick      a smaller run (under a minute)
  *   npm run bench -- --profile    also writes a CPU profile of MCP Chat to bench/results/profiles/
+ *   npm run bench -- --cluster    only Redis Cluster (3 local primaries) beside single Redis
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteKeys, redisSkipReason, TEST_REDIS_URL } from '../test/support/redis.js';
+import { measureCluster } from './cluster.js';
 import { measureInterestMatching } from './interest-matching.js';
 import type { LoadSpec } from './load.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
@@ -250,6 +252,8 @@ function engineTargets(throughputRows: Result, latencyFigures: Result, rssPerWai
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--cluster'))
+    return console.log(JSON.stringify(await measureCluster(load, settings), null, 2));
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
@@ -331,6 +335,7 @@ async function main(): Promise<void> {
     // Storage that stays bounded: ended chats churned on a redis-server of the bench's own.
     const storageRetention = await measureRetention(settings.retentionChats);
     log(`storage retention: ${JSON.stringify(storageRetention)}`);
+    const redisCluster = noRedis === undefined ? await measureCluster(load, settings) : undefined;
 
     const report = {
       machine: {
@@ -352,6 +357,7 @@ async function main(): Promise<void> {
       directory_and_search: directoryAndSearch,
       stdio_wakeup: stdioWakeup,
       storage_retention: storageRetention,
+      redis_cluster: redisCluster,
       targets: {
         keys_left_per_ended_chat: {
           value: storageRetention.keys_left_per_ended_chat,

@@ -217,7 +217,7 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
         ...Array.from({ length: 50 }, (_, i) => `old${i + 100}`),
         'new',
       ]);
-      const ttl = await redis().pttl(`${keyPrefix}room:${roomId}:log`);
+      const ttl = await redis().pttl(`${keyPrefix}room:{${roomId}}:log`);
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(60_000);
     });
@@ -234,8 +234,8 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
         now: 1,
       });
       const identityKeys = [
-        `${keyPrefix}participant:ann`,
-        `${keyPrefix}credential:${credentialDigest('secret')}`,
+        `${keyPrefix}{control}:participant:ann`,
+        `${keyPrefix}{control}:credential:${credentialDigest('secret')}`,
       ];
       for (const key of identityKeys) await redis().expire(key, 60);
       await engine.touchParticipant('ann', 2);
@@ -249,7 +249,7 @@ describe.skipIf(skip !== undefined)(`redis engine${skip ? ` (skipped: ${skip})` 
         draft: draft('bob', 'x', 3),
         idempotencyKey: 'k:1',
       });
-      const idempotencyTtl = await redis().ttl(`${keyPrefix}room:${roomId}:sent:bob:k:1`);
+      const idempotencyTtl = await redis().ttl(`${keyPrefix}room:{${roomId}}:sent:bob:k:1`);
       expect(idempotencyTtl).toBeGreaterThan(day - 60);
       expect(idempotencyTtl).toBeLessThanOrEqual(day);
     });

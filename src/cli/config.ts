@@ -70,7 +70,7 @@ export const SETTINGS = {
     env: 'MCP_CHAT_REDIS_URL',
     flag: 'redis-url',
     fallback: undefined,
-    help: 'Use Redis (redis://host:port/db) instead of SQLite, for several instances.',
+    help: 'Use Redis (redis://host:port/db, or redis+cluster://host:port,host:port for a Redis Cluster) instead of SQLite, for several instances.',
   },
   redisPrefix: {
     env: 'MCP_CHAT_REDIS_PREFIX',
@@ -281,9 +281,9 @@ export function loadServeConfig(argv: readonly string[], env: NodeJS.ProcessEnv)
     throw new ConfigError(`MCP_CHAT_ALLOWED_ORIGINS (--allowed-origins): ${(error as Error).message}.`);
   }
   const redisUrl = raw(SETTINGS.redisUrl);
-  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+  if (redisUrl !== undefined && !/^rediss?(\+cluster)?:\/\/[^\s]+$/.test(redisUrl)) {
     throw new ConfigError(
-      `MCP_CHAT_REDIS_URL (--redis-url) must start with redis:// or rediss://; got "${redisUrl}".`,
+      `MCP_CHAT_REDIS_URL (--redis-url) must start with redis:// or rediss://, or list a Redis Cluster's nodes as redis+cluster://host:port,host:port; got "${redisUrl}".`,
     );
   }
   const redisPrefix = text(SETTINGS.redisPrefix);

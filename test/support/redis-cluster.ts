@@ -114,3 +114,27 @@ async function untilClusterOk(nodes: string[]): Promise<void> {
   }
   throw new Error(`the cluster on ${nodes.join(', ')} did not become ready`);
 }
+
+/** MCP_CHAT_REDIS_URL for the cluster: every node, as `redis+cluster://host:port,host:port,...`. */
+export function clusterUrl(cluster: LocalCluster): string {
+  return `redis+cluster://${cluster.nodes.join(',')}`;
+}
+
+/**
+ * Resolves once some client subscribed to the channel on any node (PUBSUB NUMSUB counts only a
+ * node's own subscribers, and a cluster client subscribes through one node of its choice).
+ */
+export async function untilSubscribedOnCluster(cluster: LocalCluster, channel: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const counts = cluster.nodes.map((node) => {
+      const [host, port] = node.split(':') as [string, string];
+      const reply = spawnSync('redis-cli', ['-h', host, '-p', port, 'PUBSUB', 'NUMSUB', channel], {
+        encoding: 'utf8',
+      });
+      return Number(reply.stdout.trim().split('\n')[1] ?? 0);
+    });
+    if (counts.some((count) => count > 0)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nobody subscribed to ${channel}`);
+}

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { ChatEvent, EventBus } from '../../chat/engine.js';
 import { LocalBus } from '../local-bus.js';
 import {
@@ -8,11 +7,12 @@ import {
   storageError,
   whenReady,
 } from './connection.js';
+import type { RedisClient } from './scripts.js';
 
 export interface RedisBusOptions {
   url: string;
   /** The engine's command connection, which publishes. */
-  publisher: Redis;
+  publisher: RedisClient;
   /** Channel of a topic: this prefix plus the topic. */
   channelPrefix: string;
   onListenerError: (error: unknown) => void;
@@ -36,7 +36,7 @@ export interface RedisBusOptions {
  */
 export class RedisBus implements EventBus {
   private readonly local: LocalBus;
-  private readonly subscriber: Redis;
+  private readonly subscriber: RedisClient;
   private readonly options: RedisBusOptions;
   /** SUBSCRIBE commands sent and not answered yet. */
   private readonly pending = new Set<Promise<void>>();

@@ -1,5 +1,6 @@
-import { Redis, ReplyError } from 'ioredis';
+import { Cluster, Redis, type RedisOptions, ReplyError } from 'ioredis';
 import { StorageUnavailableError } from '../../chat/errors.js';
+import type { RedisClient } from './scripts.js';
 
 /**
  * How a call fails while Redis is out of reach: at once when there is no connection (no offline
@@ -25,7 +26,8 @@ export interface ConnectionEvents {
 /**
  * A connection that fails fast instead of queueing and reconnects forever. Commands that were in
  * flight when the connection dropped fail rather than being sent again: a retried write could
- * apply twice.
+ * apply twice. `redis+cluster://host:port,host:port` (or `rediss+cluster://`) opens an ioredis
+ * Cluster on those seed nodes instead, with the same settings for each node's connection.
  */
 export function openConnection(
   url: string,
@@ -34,12 +36,12 @@ export function openConnection(
   commandTimeout = COMMAND_TIMEOUT_MS,
   /**
    * Commands issued within one turn of the event loop go out in one write and come back in one
-   * read (ioredis auto-pipelining): under load the calls in flight share round trips and
-   * syscalls. Not for a subscriber connection.
+   * read (ioredis auto-pipelining; on a cluster, one batch per node): under load the calls in
+   * flight share round trips and syscalls. Not for a subscriber connection.
    */
   autoPipelining = false,
-): Redis {
-  const redis = new Redis(url, {
+): RedisClient {
+  const options: RedisOptions = {
     connectionName: name,
     enableAutoPipelining: autoPipelining,
     enableOfflineQueue: false,
@@ -52,7 +54,23 @@ export function openConnection(
     retryStrategy: (times) => Math.min(50 * 2 ** times, MAX_RECONNECT_DELAY_MS),
     // After a failover the old primary answers READONLY: reconnect to find the new one.
     reconnectOnError: (error) => error.message.startsWith('READONLY'),
-  });
+  };
+  const cluster = clusterSeeds(url);
+  const redis: RedisClient = cluster
+    ? new Cluster(cluster.nodes, {
+        // ioredis groups auto-pipelined commands by the slot of their first argument, which for
+        // a script with a variable number of keys is the key count: scripts of different slots
+        // would share a batch and be refused. Each script is one round trip to its node instead.
+        enableAutoPipelining: false,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: (times) => Math.min(50 * 2 ** times, MAX_RECONNECT_DELAY_MS),
+        // MOVED and ASK are followed (the command did not run where it was refused); a slot
+        // whose primary is failing over answers TRYAGAIN or CLUSTERDOWN: unavailable, retry.
+        retryDelayOnClusterDown: 0,
+        retryDelayOnTryAgain: 0,
+        redisOptions: { ...options, ...cluster.auth, enableAutoPipelining: false },
+      })
+    : new Redis(url, options);
   let ready = false;
   let lastError = '';
   // Without a listener ioredis would stay silent, but the cause is worth keeping for the log.
@@ -73,8 +91,34 @@ export function openConnection(
   return redis;
 }
 
+/**
+ * The seed nodes and credentials of a `redis+cluster://[user:password@]host:port,host:port`
+ * (or `rediss+cluster://`, for TLS) URL; undefined for any other URL.
+ */
+export function clusterSeeds(
+  url: string,
+): { nodes: { host: string; port: number }[]; auth: Partial<RedisOptions> } | undefined {
+  const match = /^(rediss?)\+cluster:\/\/(?:([^@/]*)@)?([^/?#]+)\/?$/.exec(url);
+  if (!match) return undefined;
+  const [, scheme, credentials, hosts] = match as unknown as [string, string, string | undefined, string];
+  const nodes = hosts.split(',').map((node) => {
+    const at = node.lastIndexOf(':');
+    const host = at > 0 ? node.slice(0, at) : node;
+    return { host: host.replace(/^\[|\]$/g, ''), port: at > 0 ? Number(node.slice(at + 1)) : 6379 };
+  });
+  const auth: Partial<RedisOptions> = scheme === 'rediss' ? { tls: {} } : {};
+  if (credentials !== undefined) {
+    const colon = credentials.indexOf(':');
+    const user = colon >= 0 ? credentials.slice(0, colon) : '';
+    const password = colon >= 0 ? credentials.slice(colon + 1) : credentials;
+    if (user !== '') auth.username = decodeURIComponent(user);
+    if (password !== '') auth.password = decodeURIComponent(password);
+  }
+  return { nodes, auth };
+}
+
 /** Resolves once the connection is ready (or at once when it is). */
-export function whenReady(redis: Redis): Promise<void> {
+export function whenReady(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => redis.once('ready', () => resolve()));
 }
@@ -108,7 +152,7 @@ function failureDetail(error: Error): string {
 }
 
 /** Ends a connection without waiting for a Redis that may be gone, and stops reconnecting. */
-export async function closeConnection(redis: Redis): Promise<void> {
+export async function closeConnection(redis: RedisClient): Promise<void> {
   if (redis.status === 'ready') {
     try {
       await redis.quit();

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import {
   type AppendOutcome,
   type AppendRequest,
@@ -41,14 +40,23 @@ import {
   toRoom,
   unexpected,
 } from './decode.js';
-import { listingText, listRooms, searchMessages, toHistoryPage } from './finding.js';
+import { listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { RedisHousekeeping } from './housekeeping.js';
+import type { Slot } from './keys.js';
+import * as steps from './room-steps.js';
 import * as safety from './safety.js';
-import { defineScripts, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
+import {
+  defineScripts,
+  type RedisClient,
+  type Reply,
+  runScript,
+  type ScriptContext,
+  type ScriptName,
+} from './scripts.js';
 import { RedisSessionRecords } from './session-records.js';
 
 export interface RedisEngineOptions extends EngineOptions {
-  /** redis://[user:password@]host:port[/db] or rediss://... */
+  /** redis://[user:password@]host:port[/db], rediss://..., or redis+cluster://host:port,host:port,... */
   url: string;
   /** Put before every key and channel, so several deployments (or test runs) can share one Redis. */
   keyPrefix?: string;
@@ -62,15 +70,19 @@ export interface RedisEngineOptions extends EngineOptions {
 
 export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
 
+const CONTROL: Slot = { control: true };
+const control = (user: string): Slot => ({ control: true, user });
+
 /**
- * The engine for several instances sharing one Redis. Each method that reads and writes is one
- * Lua script (lua/*.ts), so it is atomic across instances; wake-ups travel by Redis pub/sub
- * (bus.ts). The key layout is in lua/common.ts.
+ * The engine for several instances sharing one Redis or one Redis Cluster. Each method that reads
+ * and writes is one Lua script (lua/*.ts) in one slot, so it is atomic across instances, or a few
+ * such steps that are each idempotent where it crosses slots (room-steps.ts, safety.ts,
+ * housekeeping.ts); wake-ups travel by Redis pub/sub (bus.ts). The key layout is in lua/common.ts.
  */
 export class RedisEngine implements ChatEngine {
   readonly bus: RedisBus;
   readonly sessions: RedisSessionRecords;
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly context: ScriptContext;
   private readonly lifetimes: Lifetimes;
   private readonly housekeeping: RedisHousekeeping;
@@ -117,7 +129,7 @@ export class RedisEngine implements ChatEngine {
   async createParticipant(p: NewParticipant): Promise<void> {
     const { userId, credential, displayName, now, owner } = p;
     const [ttl, forgetAt] = this.identity();
-    await this.script('createParticipant', [
+    await this.script('createParticipant', control(userId), [
       userId,
       credential,
       displayName,
@@ -129,7 +141,7 @@ export class RedisEngine implements ChatEngine {
   }
 
   async findParticipant(credential: string): Promise<Participant | null> {
-    const reply = await this.script('findParticipant', [credential]);
+    const reply = await this.script('findParticipant', CONTROL, [credential]);
     if (reply === null) return null;
     const [userId, displayName, createdAt, lastSeenAt, owner, banned] = list(reply);
     return {
@@ -144,11 +156,19 @@ export class RedisEngine implements ChatEngine {
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
     const args = [userId, now, ...this.identity()];
-    await this.script('touchParticipant', displayName === undefined ? args : [...args, displayName]);
+    const reply = await this.script(
+      'touchParticipant',
+      control(userId),
+      displayName === undefined ? args : [...args, displayName],
+    );
+    // A rename reaches the copies of the name in the open memberships (lua/common.ts).
+    if (displayName !== undefined && Array.isArray(reply)) {
+      await steps.copyToMemberships(this.run, userId, reply[0] ?? [], 'name', displayName);
+    }
   }
 
   async claimIdle(cutoff: number, limit: number): Promise<string[]> {
-    return list(await this.script('claimIdle', [cutoff, limit])).map(text);
+    return list(await this.script('claimIdle', CONTROL, [cutoff, limit])).map(text);
   }
 
   // Matching by interests, blocks, reports and bans: safety.ts, lua/matching.ts, lua/safety.ts.
@@ -157,67 +177,26 @@ export class RedisEngine implements ChatEngine {
   rematch: ChatEngine['rematch'] = (userId, request) => safety.enqueue(this.run, userId, request, true);
   matchState: ChatEngine['matchState'] = (userId) => safety.matchState(this.run, userId);
   overdueInQueue: ChatEngine['overdueInQueue'] = (cutoff, limit) =>
-    safety.overdueInQueue(this.run, cutoff, limit);
+    safety.overdueInQueue(this.control, cutoff, limit);
   block: ChatEngine['block'] = (request) => safety.block(this.run, request);
   unblock: ChatEngine['unblock'] = (blocker, blocked) => safety.unblock(this.run, blocker, blocked);
-  blockedBy: ChatEngine['blockedBy'] = (userId) => safety.blockedBy(this.run, userId);
-  fileReport: ChatEngine['fileReport'] = (report) => safety.fileReport(this.run, report);
-  listReports: ChatEngine['listReports'] = (limit) => safety.listReports(this.run, limit);
-  ban: ChatEngine['ban'] = (request) => safety.ban(this.run, request);
-  unban: ChatEngine['unban'] = (userId) => safety.unban(this.run, userId);
-  banOf: ChatEngine['banOf'] = (userId) => safety.banOf(this.run, userId);
+  blockedBy: ChatEngine['blockedBy'] = (userId) => safety.blockedBy(this.control, userId);
+  fileReport: ChatEngine['fileReport'] = (report) => safety.fileReport(this.control, report);
+  listReports: ChatEngine['listReports'] = (limit) => safety.listReports(this.control, limit);
+  ban: ChatEngine['ban'] = (request) => safety.ban(this.control, request);
+  unban: ChatEngine['unban'] = (userId) => safety.unban(this.control, userId);
+  banOf: ChatEngine['banOf'] = (userId) => safety.banOf(this.control, userId);
 
   async leaveQueue(userId: string): Promise<boolean> {
-    return integer(await this.script('leaveQueue', [userId])) === 1;
+    return integer(await this.script('leaveQueue', control(userId), [userId])) === 1;
   }
 
-  async joinRoom(request: JoinRequest): Promise<JoinOutcome> {
-    const { roomId, userId, capacity, now, notice, recentLimit, topic = '' } = request;
-    const [kind, room, members, recent, stored] = list(
-      await this.script('joinRoom', [
-        roomId,
-        userId,
-        capacity,
-        now,
-        recentLimit,
-        ...draftArgs(notice),
-        request.createIfMissing === false ? '0' : '1',
-        request.visibility ?? 'public',
-        request.newInvite ?? '',
-        request.invite ?? '',
-        topic,
-        listingText(roomId, topic),
-      ]),
-    );
-    switch (kind) {
-      case 'created':
-        return { kind, room: toRoom(roomId, room), members: toMembers(members) };
-      case 'joined':
-        return {
-          kind,
-          room: toRoom(roomId, room),
-          members: toMembers(members),
-          recent: toMessages(roomId, recent),
-          notice: toMessage(roomId, stored),
-        };
-      case 'already_member':
-        return {
-          kind,
-          room: toRoom(roomId, room),
-          members: toMembers(members),
-          recent: toMessages(roomId, recent),
-        };
-      case 'room_full':
-      case 'chat_ended':
-      case 'room_not_found':
-        return { kind };
-      default:
-        throw unexpected('joinRoom', kind);
-    }
-  }
+  joinRoom = (request: JoinRequest): Promise<JoinOutcome> => steps.joinRoom(this.run, request);
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    const [room, membership] = list(await this.script('roomAccess', [roomId, userId]));
+    const [room, membership] = list(
+      await this.script('roomAccess', { room: roomId, user: userId }, [roomId, userId]),
+    );
     return {
       room: fields(room).size > 0 ? toRoom(roomId, room) : null,
       membership: fields(membership).size > 0 ? toMembership(roomId, userId, membership) : null,
@@ -225,55 +204,41 @@ export class RedisEngine implements ChatEngine {
   }
 
   async leaveRoom({ roomId, userId, now, farewell, endRoom }: LeaveRequest): Promise<LeaveOutcome> {
-    const [kind, stored, remaining] = list(
-      await this.script('leaveRoom', [
-        ...[roomId, userId, now, endRoom ? '1' : '0', ...draftArgs(farewell)],
-        ...[this.lifetimes.endedRoomSeconds, this.lifetimes.idleRoomSeconds].map(
-          (seconds) => deadline(Date.now(), seconds) ?? '',
-        ),
-      ]),
-    );
-    if (kind === 'left') {
-      return {
-        kind,
-        farewell: stored === null ? null : toMessage(roomId, stored),
-        remaining: toMembers(remaining),
-      };
-    }
-    return refusal('leaveRoom', kind);
+    const [endedDeadline, idleDeadline] = [
+      this.lifetimes.endedRoomSeconds,
+      this.lifetimes.idleRoomSeconds,
+    ].map((seconds) => deadline(Date.now(), seconds) ?? '') as [number | '', number | ''];
+    return steps.leaveRoom(this.run, { roomId, userId, now, endRoom, farewell, endedDeadline, idleDeadline });
   }
 
-  async roomsOf(userId: string): Promise<RoomSummary[]> {
-    return list(await this.script('roomsOf', [userId])).map((row) => {
-      const [roomId, unread, members] = list(row);
-      return { roomId: text(roomId), unread: integer(unread), members: toMembers(members) };
-    });
-  }
+  roomsOf = (userId: string): Promise<RoomSummary[]> => steps.roomsOf(this.run, userId);
 
   // Finding (members, the directory, search): finding.ts and lua/search.ts.
-  membersOf: FindingPort['membersOf'] = async (roomId) => toMembers(await this.script('membersOf', [roomId]));
-  listRooms: FindingPort['listRooms'] = (request) => listRooms(this.run, request);
+  membersOf: FindingPort['membersOf'] = async (roomId) =>
+    toMembers(await this.script('membersOf', { room: roomId }, [roomId]));
+  listRooms: FindingPort['listRooms'] = (request) => listRooms(this.control, request);
   searchMessages: FindingPort['searchMessages'] = (request) => searchMessages(this.run, request);
-  private readonly run = (name: ScriptName, args: (string | number)[]) => this.script(name, args);
+  private readonly run = (name: ScriptName, slot: Slot, args: (string | number)[]) =>
+    this.script(name, slot, args);
+  /** For the scripts that keep to the control slot. */
+  private readonly control = (name: ScriptName, args: (string | number)[]) =>
+    this.script(name, CONTROL, args);
 
-  async unreadSummary(userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> {
-    return list(await this.script('unreadSummary', [userId, exceptRoomId ?? ''])).map((row) => {
-      const [roomId, count, newest] = list(row);
-      const room = text(roomId);
-      return { roomId: room, count: integer(count), latest: toMessage(room, newest) };
-    });
-  }
+  unreadSummary = (userId: string, exceptRoomId?: string): Promise<UnreadRoom[]> =>
+    steps.unreadSummary(this.run, userId, exceptRoomId);
 
   async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
-    const [kind, first, second] = list(await this.script('markRead', [roomId, userId, seq]));
+    const [kind, first, second] = list(
+      await this.script('markRead', { room: roomId, user: userId }, [roomId, userId, seq]),
+    );
     if (kind === 'marked') return { kind, cursor: integer(first), remaining: integer(second) };
     if (kind === 'beyond_end') return { kind, lastSeq: integer(first) };
     return refusal('markRead', kind);
   }
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
-    const [kind, entry, recipients] = list(
-      await this.script('appendMessage', [
+    const [kind, entry, recipients, listing] = list(
+      await this.script('appendMessage', { room: roomId, user: userId }, [
         roomId,
         userId,
         idempotencyKey ?? '',
@@ -283,8 +248,13 @@ export class RedisEngine implements ChatEngine {
       ]),
     );
     switch (kind) {
-      case 'stored':
-        return { kind, message: toMessage(roomId, entry), recipients: list(recipients).map(text) };
+      case 'stored': {
+        const message = toMessage(roomId, entry);
+        // A listed room moves up the directory, in the control slot; at worst a step behind.
+        if (typeof listing === 'string')
+          await this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]);
+        return { kind, message, recipients: list(recipients).map(text) };
+      }
       case 'duplicate':
         return { kind, message: toMessage(roomId, entry) };
       default:
@@ -294,7 +264,7 @@ export class RedisEngine implements ChatEngine {
 
   async takeUnread({ roomId, userId, after, limit }: TakeRequest): Promise<TakeResult> {
     const [state, cursorBefore, cursorAfter, entries] = list(
-      await this.script('takeUnread', [roomId, userId, after ?? '', limit]),
+      await this.script('takeUnread', { room: roomId, user: userId }, [roomId, userId, after ?? '', limit]),
     );
     if (state !== 'open' && state !== 'ended' && state !== 'gone') throw unexpected('takeUnread', state);
     return {
@@ -306,25 +276,34 @@ export class RedisEngine implements ChatEngine {
   }
 
   async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
-    await this.script('rewindCursor', [roomId, userId, from, to]);
+    await this.script('rewindCursor', { room: roomId, user: userId }, [roomId, userId, from, to]);
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
-    const reply = await this.script('readHistory', [roomId, limit, before ?? '', after ?? '']);
+    const reply = await this.script('readHistory', { room: roomId }, [
+      roomId,
+      limit,
+      before ?? '',
+      after ?? '',
+    ]);
     return toHistoryPage(roomId, reply);
   }
 
   takeSendToken: ChatEngine['takeSendToken'] = async (userId, { now, ratePerSecond, burst }) =>
-    integer(await this.script('takeSendToken', [userId, now, ratePerSecond, burst])) === 1;
+    integer(await this.script('takeSendToken', { user: userId }, [userId, now, ratePerSecond, burst])) === 1;
   takeCreationToken: ChatEngine['takeCreationToken'] = async (limitKey, { now, ratePerSecond, burst }) =>
-    integer(await this.script('takeCreationToken', [limitKey, now, ratePerSecond, burst])) === 1;
+    integer(
+      await this.script('takeCreationToken', { creation: limitKey }, [limitKey, now, ratePerSecond, burst]),
+    ) === 1;
 
   async holdWait({ userId, waitId, now, max, maxAgeMs }: Parameters<ChatEngine['holdWait']>[0]) {
-    return list(await this.script('holdWait', [userId, waitId, now, max, maxAgeMs])).map(text);
+    return list(await this.script('holdWait', { user: userId }, [userId, waitId, now, max, maxAgeMs])).map(
+      text,
+    );
   }
 
   async releaseWait(userId: string, waitId: string): Promise<void> {
-    await this.script('releaseWait', [userId, waitId]);
+    await this.script('releaseWait', { user: userId }, [userId, waitId]);
   }
 
   /** Healthy means both connections work: without the event connection, waits would not wake. */
@@ -346,8 +325,8 @@ export class RedisEngine implements ChatEngine {
     return [seconds, Date.now() + seconds * 1000];
   }
 
-  private script(name: ScriptName, args: (string | number)[]): Promise<Reply> {
-    return this.call(() => runScript(this.redis, this.context, name, args));
+  private script(name: ScriptName, slot: Slot, args: (string | number)[]): Promise<Reply> {
+    return this.call(() => runScript(this.redis, this.context, name, slot, args));
   }
 
   /**

@@ -2,9 +2,14 @@ import type { DirectoryPage, DirectoryRequest, HistoryPage, SearchRequest } from
 import { foldText } from '../../chat/search-text.js';
 import type { ChatMessage, RoomListing } from '../../chat/types.js';
 import { fields, integer, list, text, toMessage, toMessages } from './decode.js';
+import type { SlotRun } from './room-steps.js';
 import type { Reply, ScriptName } from './scripts.js';
 
-/** Finding rooms and messages on Redis: the directory and search scripts, with their bounds. */
+/**
+ * Finding rooms and messages on Redis: the directory (control slot, with the copy of what it
+ * shows of each room) and search (the caller's joined rooms from the control slot, then each
+ * room's log in its own slot, merged here newest first), with their bounds.
+ */
 
 type RunScript = (name: ScriptName, args: (string | number)[]) => Promise<Reply>;
 
@@ -48,22 +53,29 @@ export async function listRooms(
 }
 
 export async function searchMessages(
-  script: RunScript,
+  run: SlotRun,
   { userId, phrases, roomId, limit }: SearchRequest,
 ): Promise<ChatMessage[]> {
   if (phrases.length === 0) return [];
-  const hits = await script('searchMessages', [
-    userId,
-    roomId ?? '',
-    limit,
-    SEARCH_BUDGET,
-    SEARCH_ROOMS,
-    ...phrases.map((words) => ` ${words.join(' ')} `),
-  ]);
-  return list(hits).map((hit) => {
-    const [room, entry] = list(hit);
-    return toMessage(text(room), entry);
-  });
+  const rooms =
+    roomId !== undefined
+      ? [roomId]
+      : list(await run('joinedRooms', { control: true, user: userId }, [userId, SEARCH_ROOMS])).map(text);
+  // Each room is read newest first within the budget shared out among the rooms.
+  const budget = Math.max(100, Math.ceil(SEARCH_BUDGET / Math.max(1, rooms.length)));
+  const words = phrases.map((phrase) => ` ${phrase.join(' ')} `);
+  const perRoom = await Promise.all(
+    rooms.map((room) =>
+      run('searchMessages', { room, user: userId }, [userId, room, limit, budget, SEARCH_ROOMS, ...words]),
+    ),
+  );
+  const hits = perRoom.flatMap((reply) =>
+    list(reply).map((hit) => {
+      const [room, entry] = list(hit);
+      return toMessage(text(room), entry);
+    }),
+  );
+  return hits.sort((a, b) => b.createdAt - a.createdAt).slice(0, limit);
 }
 
 /** A readHistory reply: {latest seq, has more, entries, cursors of the active members}. */

@@ -1,43 +1,91 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import { holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/limits.js';
+import { keySlot, type Slot, slotKeys } from './keys.js';
+import {
+  closeRooms,
+  dueRooms,
+  expireAt,
+  forgetRoom,
+  joined,
+  joiner,
+  left,
+  listRoom,
+  openRooms,
+} from './lua/directory.js';
+import { forgetOwnKeys, holdWait, releaseWait, takeCreationToken, takeSendToken } from './lua/limits.js';
 import { appendMessage, readHistory, rewindCursor, takeUnread } from './lua/log.js';
-import { enqueue, overdueInQueue } from './lua/matching.js';
+import { createMatchRoom, enqueue, matchCreated, overdueInQueue } from './lua/matching.js';
 import {
   claimIdle,
   createParticipant,
+  dueParticipants,
   findParticipant,
-  sweepParticipants,
+  forgetParticipant,
   touchParticipant,
 } from './lua/participants.js';
-import { leaveQueue, matchState } from './lua/queue.js';
-import { markRead, unreadSummary } from './lua/read-position.js';
-import { joinRoom, leaveRoom, listRooms, membersOf, roomAccess, roomsOf, sweepRooms } from './lua/rooms.js';
+import { leaveQueue, matchState, queueRoomState } from './lua/queue.js';
+import { markRead } from './lua/read-position.js';
+import {
+  copyToMember,
+  dropPeople,
+  dropRoom,
+  forgetMember,
+  joinRoom,
+  leaveRoom,
+  listRooms,
+  membersOf,
+  roomAccess,
+  roomOfMember,
+} from './lua/rooms.js';
 import { ban, banOf, block, blockedBy, fileReport, listReports, unban, unblock } from './lua/safety.js';
-import { searchMessages } from './lua/search.js';
+import { joinedRooms, searchMessages } from './lua/search.js';
+
+/** A connection to one Redis, or to a Redis Cluster: the engine speaks to both alike. */
+export type RedisClient = Redis | Cluster;
+
+export function isCluster(redis: RedisClient): redis is Cluster {
+  return (redis as { isCluster?: boolean }).isCluster === true;
+}
 
 /**
  * Every engine step that reads and writes is one of these scripts, so it is atomic across all
- * instances: Redis runs a script with nothing else interleaved.
+ * instances: Redis runs a script with nothing else interleaved. Each touches one slot (keys.ts).
  */
 const SCRIPTS = {
   createParticipant,
   findParticipant,
   touchParticipant,
-  sweepParticipants,
+  dueParticipants,
+  forgetParticipant,
+  forgetMember,
+  forgetOwnKeys,
   claimIdle,
   enqueue,
+  createMatchRoom,
+  matchCreated,
   matchState,
+  queueRoomState,
   leaveQueue,
+  joiner,
   joinRoom,
+  joined,
   roomAccess,
+  expireAt,
   leaveRoom,
-  sweepRooms,
-  roomsOf,
+  left,
+  dueRooms,
+  dropRoom,
+  forgetRoom,
+  dropPeople,
+  openRooms,
+  closeRooms,
+  roomOfMember,
+  copyToMember,
   membersOf,
   listRooms,
+  listRoom,
+  joinedRooms,
   searchMessages,
-  unreadSummary,
   markRead,
   appendMessage,
   takeUnread,
@@ -82,9 +130,12 @@ export type Reply = string | number | null | Reply[];
 
 type ScriptCommand = (...args: (string | number)[]) => Promise<Reply>;
 
-/** Registers the scripts on a connection; ioredis sends EVALSHA and falls back to EVAL after a restart. */
-export function defineScripts(redis: Redis): void {
-  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: 0, lua });
+/**
+ * Registers the scripts on a connection; ioredis sends EVALSHA and falls back to EVAL after a
+ * restart (on a cluster, per node). The first argument of each is its number of keys.
+ */
+export function defineScripts(redis: RedisClient): void {
+  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
 }
 
 /**
@@ -95,15 +146,18 @@ export function defineScripts(redis: Redis): void {
  * key, for a send).
  */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   context: ScriptContext,
   name: ScriptName,
+  slot: Slot,
   args: (string | number)[],
 ): Promise<Reply> {
   const command = (redis as unknown as Record<ScriptName, ScriptCommand>)[name];
-  const reply = await command.call(redis, context.keyPrefix, context.maxMessages, context.maxAgeMs, ...args);
+  const keys = slotKeys(context.keyPrefix, slot);
+  const { keyPrefix, maxMessages, maxAgeMs } = context;
+  const reply = await command.call(redis, keys.length, ...keys, keyPrefix, maxMessages, maxAgeMs, ...args);
   if (context.waitReplicas > 0 && WRITES.has(name)) {
-    const acknowledged = await redis.wait(context.waitReplicas, WAIT_TIMEOUT_MS);
+    const acknowledged = await waitForReplicas(redis, keys[0] as string, context.waitReplicas);
     if (acknowledged < context.waitReplicas) {
       throw new StorageUnavailableError(
         `Redis: ${acknowledged} of ${context.waitReplicas} replicas acknowledged the write in time`,
@@ -111,4 +165,27 @@ export async function runScript(
     }
   }
   return reply;
+}
+
+/**
+ * WAIT on the connection that ran the write. On a cluster, that is the primary of the script's
+ * slot: ioredis sends a command to the node of its first key, so WAIT goes there with the key as
+ * routing hint (WAIT itself takes no key; `call` on the node's own connection keeps it in order
+ * behind the script).
+ */
+async function waitForReplicas(redis: RedisClient, key: string, replicas: number): Promise<number> {
+  if (isCluster(redis)) {
+    const node = await primaryOf(redis, key);
+    return node.wait(replicas, WAIT_TIMEOUT_MS);
+  }
+  return (redis as Redis).wait(replicas, WAIT_TIMEOUT_MS);
+}
+
+async function primaryOf(cluster: Cluster, key: string): Promise<Redis> {
+  const [primary] = (cluster.slots[keySlot(key)] ?? []) as string[];
+  const node = cluster
+    .nodes('master')
+    .find((candidate) => `${candidate.options.host}:${candidate.options.port}` === primary);
+  if (!node) throw new StorageUnavailableError('Redis: no primary known for the slot');
+  return node;
 }

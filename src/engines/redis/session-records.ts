@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { EventBus } from '../../chat/engine.js';
 import {
   type NewSessionRecord,
@@ -10,9 +9,10 @@ import {
   type StoredReplayEvent,
   sessionTopic,
 } from '../../chat/session-records.js';
+import { isCluster, type RedisClient } from './scripts.js';
 
 /** Runs Redis commands the way the engine does (after the bus settled, failures as unavailable). */
-export type RedisRunner = <T>(command: (redis: Redis) => Promise<T>) => Promise<T>;
+export type RedisRunner = <T>(command: (redis: RedisClient) => Promise<T>) => Promise<T>;
 
 /** The cap: drops the owner's expired entries, counts the rest, adds the session when there is room. */
 const OPEN = `
@@ -99,10 +99,11 @@ export class RedisSessionRecords implements SessionRecords {
     );
     const hash = (replies?.[0]?.[1] ?? {}) as Record<string, string>;
     if (hash.owner === undefined) return null;
+    // The session's slot, then the owner's (two slots on a cluster); both steps only renew.
+    await this.run((redis) => redis.hset(key, 'active', now));
     await this.run((redis) =>
       redis
         .multi()
-        .hset(key, 'active', now)
         // Only an entry that is still there: an ended session must not come back into the count.
         .zadd(this.ownerKey(hash.owner as string), 'XX', now + ttlMs, sessionId)
         .pexpire(this.ownerKey(hash.owner as string), ttlMs, 'GT')
@@ -134,24 +135,28 @@ export class RedisSessionRecords implements SessionRecords {
 
   async end(sessionId: string): Promise<boolean> {
     const owner = await this.run((redis) => redis.hget(this.key(sessionId), 'owner'));
-    const replies = await this.run((redis) => {
-      const steps = redis.multi().del(this.key(sessionId), this.eventsKey(sessionId));
-      if (owner !== null) steps.zrem(this.ownerKey(owner), sessionId);
-      return steps.exec();
-    });
-    return owner !== null && Number(replies?.[0]?.[1] ?? 0) > 0;
+    // The session's slot, then the owner's: ending twice is harmless, so a retry finishes it.
+    const deleted = await this.run((redis) => redis.del(this.key(sessionId), this.eventsKey(sessionId)));
+    if (owner !== null) await this.run((redis) => redis.zrem(this.ownerKey(owner), sessionId));
+    return owner !== null && deleted > 0;
   }
 
-  /** Walks the session keys (SCAN): for metrics and tests, not for a request path. */
+  /**
+   * Walks the session keys (SCAN, on every primary of a cluster: each holds its own slots): for
+   * metrics and tests, not for a request path.
+   */
   async count(_now: number): Promise<number> {
-    return this.run(async (redis) => {
-      let cursor = '0';
+    return this.run(async (client) => {
+      const nodes = isCluster(client) ? client.nodes('master') : [client];
       let found = 0;
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}session:{*}`, 'COUNT', 1000);
-        cursor = next;
-        found += keys.filter((key) => key.endsWith('}')).length;
-      } while (cursor !== '0');
+      for (const redis of nodes) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}session:{*}`, 'COUNT', 1000);
+          cursor = next;
+          found += keys.filter((key) => key.endsWith('}')).length;
+        } while (cursor !== '0');
+      }
       return found;
     });
   }

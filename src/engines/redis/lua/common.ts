@@ -2,11 +2,22 @@
  * The start of every script: engine settings, the key layout (the one place keys are named) and
  * the helpers several scripts share.
  *
- * Every script is called with no KEYS and ARGV = key prefix, retention max messages, retention
- * max age in ms, then its own arguments; the preamble takes the first three off ARGV. Keys are
- * built here from the prefix rather than passed as KEYS because most of them depend on what the
- * script reads (the partner found in the queue, the members of a room). That is fine on a single
- * Redis (with or without replicas), and the reason Redis Cluster is not supported.
+ * Every script is called with KEYS = the keys of its one slot that the engine can name before
+ * the call (keys.ts), and ARGV = key prefix, retention max messages, retention max age in ms,
+ * then its own arguments; the preamble takes the first three off ARGV.
+ *
+ * Redis Cluster: every key carries a hash tag, and every script touches one slot (docs/redis.md):
+ * - a room's keys share `{room id}`: `room:{r}`, `room:{r}:log`, `:members`, `:people`,
+ *   `:member:u`, `:sent:u:k`. Room scripts see nothing else: a member's display name and whom it
+ *   blocked are copied into its membership (`name`, `hides`).
+ * - the control slot `{control}` holds participants, credentials, the queue, presence, the
+ *   directory and the expiry indexes: what matching (queue, both participants, presence) must
+ *   change in one step.
+ * - a participant's hot per-call keys share `{user id}`: its send bucket and parked waits; the
+ *   creation buckets have `{limit key}`.
+ * Steps that touch a room and the control slot are two scripts run one after the other by the
+ * engine (room-steps.ts), each idempotent. Keys named from data a script reads (a candidate's
+ * blocks, another member's membership) are built here in the slot of the declared keys.
  *
  * Redis does not roll a script back when it fails halfway, so every script checks everything it
  * can refuse before its first write.
@@ -17,51 +28,60 @@ local MAX_MESSAGES = tonumber(table.remove(ARGV, 1))
 local MAX_AGE_MS = tonumber(table.remove(ARGV, 1))
 
 -- Key layout ----------------------------------------------------------------------------------
+-- The control slot.
+local C = P .. '{control}:'
 -- Queue: user id -> arrival ticket, so ZRANK is the FIFO position.
-local QUEUE = P .. 'queue'
-local QUEUE_TICKETS = P .. 'queue:tickets'
+local QUEUE = C .. 'queue'
+local QUEUE_TICKETS = C .. 'queue:tickets'
 -- Queue by interest, for matching (lua/matching.ts): tag -> (user id -> arrival ticket); and
 -- when each queued participant arrived: user id -> ms.
-local function queue_tag_key(tag) return P .. 'queue:tag:' .. tag end
-local QUEUE_SINCE = P .. 'queue:since'
+local function queue_tag_key(tag) return C .. 'queue:tag:' .. tag end
+local QUEUE_SINCE = C .. 'queue:since'
+-- Matches whose room is not created yet: room id -> JSON of the pair (lua/matching.ts).
+local MATCHES_PENDING = C .. 'matches:pending'
 -- Reported participants, for operators: user id -> time of its latest report (ms).
-local REPORTED = P .. 'reported'
+local REPORTED = C .. 'reported'
 -- Presence: user id -> last activity (ms) of participants who are queued or in an open room and
 -- have not been claimed by the idle sweep since their last activity.
-local PRESENT = P .. 'present'
+local PRESENT = C .. 'present'
 -- The room directory: room id -> last activity (ms) of every named public room that has active
--- members, so list_rooms reads rooms most recently active first without looking at the others.
-local DIRECTORY = P .. 'directory'
+-- members, so list_rooms reads rooms most recently active first without looking at the others;
+-- beside it what list_rooms shows of each (room id -> JSON of topic, capacity, listing, members),
+-- copied from the room slot by the steps that change it.
+local DIRECTORY = C .. 'directory'
+local DIRECTORY_INFO = C .. 'directory:info'
 -- Rooms that ended or were left empty: room id -> wall-clock deadline (ms), after which the
 -- sweep removes the room with everything in it (chat/lifetimes.ts). The room hash's expiresAt is
--- the truth; this index only says where to look.
-local ROOMS_EXPIRING = P .. 'rooms:expiring'
+-- the truth; this index only says where to look (an entry for a room without expiresAt is dropped).
+local ROOMS_EXPIRING = C .. 'rooms:expiring'
 -- Participants by the wall-clock time (ms) they are forgotten unless they call again; their
 -- hash and credential expire by themselves then, and the sweep removes the rest.
-local PARTICIPANTS_EXPIRING = P .. 'participants:expiring'
+local PARTICIPANTS_EXPIRING = C .. 'participants:expiring'
 -- Participant: displayName, createdAt, lastSeenAt, credential, claimed (set by the idle sweep),
--- owner (the subject that created it, with access control on).
-local function participant_key(user) return P .. 'participant:' .. user end
+-- owner (the subject that created it, with access control on), queueRoom (its open queue room).
+local function participant_key(user) return C .. 'participant:' .. user end
 -- Safety, per participant (lua/safety.ts): whom it blocked and who blocked it (sets of user ids),
 -- its ban (reason, at), the reports about it (a list of JSON, newest first), its interests while
 -- it is queued (a set of tags). Its last queue partner is the participant hash's lastPartner.
-local function blocks_key(user) return P .. 'participant:' .. user .. ':blocks' end
-local function blocked_by_key(user) return P .. 'participant:' .. user .. ':blocked-by' end
-local function ban_key(user) return P .. 'participant:' .. user .. ':ban' end
-local function reports_key(user) return P .. 'participant:' .. user .. ':reports' end
-local function interests_key(user) return P .. 'participant:' .. user .. ':interests' end
+local function blocks_key(user) return C .. 'participant:' .. user .. ':blocks' end
+local function blocked_by_key(user) return C .. 'participant:' .. user .. ':blocked-by' end
+local function ban_key(user) return C .. 'participant:' .. user .. ':ban' end
+local function reports_key(user) return C .. 'participant:' .. user .. ':reports' end
+local function interests_key(user) return C .. 'participant:' .. user .. ':interests' end
 -- Credential digest -> user id.
-local function credential_key(digest) return P .. 'credential:' .. digest end
--- Open rooms the participant is an active member of: room id -> joinedAt.
-local function open_rooms_key(user) return P .. 'participant:' .. user .. ':rooms' end
+local function credential_key(digest) return C .. 'credential:' .. digest end
+-- Open rooms the participant is an active member of: room id -> joinedAt. A hint kept after the
+-- room slot (the truth): readers drop entries the room no longer confirms.
+local function open_rooms_key(user) return C .. 'participant:' .. user .. ':rooms' end
 -- Every room the participant has joined, left or not: room id -> last join (ms). What
 -- search_messages looks through.
-local function joined_rooms_key(user) return P .. 'participant:' .. user .. ':joined' end
--- Send-rate token bucket: tokens, at.
-local function bucket_key(user) return P .. 'participant:' .. user .. ':bucket' end
+local function joined_rooms_key(user) return C .. 'participant:' .. user .. ':joined' end
+-- Send-rate token bucket, in the participant's own slot: tokens, at.
+local function bucket_key(user) return P .. 'participant:{' .. user .. '}:bucket' end
 -- Token bucket for creating participants, per subject or client address: tokens, at.
-local function creation_bucket_key(limit_key) return P .. 'creations:' .. limit_key end
--- Parked waits of a participant: wait id -> when it parked (ms).
+local function creation_bucket_key(limit_key) return P .. 'creations:{' .. limit_key .. '}' end
+-- Parked waits of a participant, in its own slot: wait id -> when it parked (ms).
+local function waits_key(user) return P .. 'participant:{' .. user .. '}:waits' end
 -- One token bucket (the rule of engines/token-bucket.ts): takes a token when one is there and
 -- answers 1, else 0. A bucket expires once it would have refilled: a missing bucket is a full one.
 local function take_token(key, now_text, rate, burst)
@@ -82,34 +102,27 @@ local function take_token(key, now_text, rate, burst)
   return taken
 end
 
-local function waits_key(user) return P .. 'participant:' .. user .. ':waits' end
 -- Room: kind, capacity, createdAt, endedAt (absent while open), lastSeq, joins (join counter),
 -- topic and listing (id and topic folded, for directory queries) of named rooms, visibility
 -- and invite (set for private rooms only).
-local function room_key(room) return P .. 'room:' .. room end
+local function room_key(room) return P .. 'room:{' .. room .. '}' end
 -- The room's log: a stream whose entry ids are seq-0. A stream rather than a sorted set: the ids
 -- are the seqs, so "after seq N", "the last 20 before seq N" and history pages are XRANGE and
 -- XREVRANGE with no index of our own; an entry keeps every field exactly as written (no encoding
 -- into a set member); XADD MAXLEN and XTRIM MINID implement retention.
-local function log_key(room) return P .. 'room:' .. room .. ':log' end
+local function log_key(room) return P .. 'room:{' .. room .. '}' .. ':log' end
 -- Active members: user id -> join order.
-local function members_key(room) return P .. 'room:' .. room .. ':members' end
+local function members_key(room) return P .. 'room:{' .. room .. '}' .. ':members' end
 -- Everyone who ever joined the room (left or not), whose memberships go with the room.
-local function people_key(room) return P .. 'room:' .. room .. ':people' end
+local function people_key(room) return P .. 'room:{' .. room .. '}' .. ':people' end
 -- Membership: joinedAt, joinedSeq, cursor, leftAt and leftSeq (the room's lastSeq at the leave;
--- both absent while in the room), name (at the join).
-local function member_key(room, user) return P .. 'room:' .. room .. ':member:' .. user end
+-- both absent while in the room), name (the display name, kept current by renames), hides (JSON
+-- list of whom the member blocked, copied from the control slot), ownAfter (unread.ts).
+local function member_key(room, user) return P .. 'room:{' .. room .. '}' .. ':member:' .. user end
 -- A message stored with an idempotency key: the message's fields plus seq, kept 24 hours.
-local function idempotency_key(room, user, key) return P .. 'room:' .. room .. ':sent:' .. user .. ':' .. key end
+local function idempotency_key(room, user, key) return P .. 'room:{' .. room .. '}' .. ':sent:' .. user .. ':' .. key end
 
--- Participants ----------------------------------------------------------------------------------
--- The senders whose messages a member does not see: those it blocked, as a set.
-local function hidden_senders(user)
-  local hidden = {}
-  for _, blocked in ipairs(redis.call('SMEMBERS', blocks_key(user))) do hidden[blocked] = true end
-  return hidden
-end
-
+-- Participants (control slot) -----------------------------------------------------------------
 -- Takes a participant out of the queue with its interests; 1 when it was queued.
 local function unqueue(user)
   for _, tag in ipairs(redis.call('SMEMBERS', interests_key(user))) do
@@ -138,14 +151,25 @@ local function refresh_presence(user)
   if not is_present(user) then redis.call('ZREM', PRESENT, user) end
 end
 
--- Rooms -----------------------------------------------------------------------------------------
+-- The room is no longer open for the participant: out of its open rooms (and its queue room),
+-- maybe out of presence. Idempotent: the repair of any step that stopped halfway.
+-- (Defined before the room keys it does not use: it keeps to the control slot.)
+local function close_for(user, room)
+  -- A match whose room is still being made (lua/matching.ts) is not stale.
+  if redis.call('HEXISTS', MATCHES_PENDING, room) == 1 then return end
+  redis.call('ZREM', open_rooms_key(user), room)
+  if redis.call('HGET', participant_key(user), 'queueRoom') == room then
+    redis.call('HDEL', participant_key(user), 'queueRoom')
+  end
+  refresh_presence(user)
+end
+
+-- Rooms (room slot) -----------------------------------------------------------------------------
 local function is_active_member(room, user) return redis.call('ZSCORE', members_key(room), user) ~= false end
 
--- The current display name, or the one at the join once an identity has been forgotten.
+-- The display name kept in the membership (current: renames are copied into open rooms).
 local function display_name(room, user)
-  return redis.call('HGET', participant_key(user), 'displayName')
-    or redis.call('HGET', member_key(room, user), 'name')
-    or ''
+  return redis.call('HGET', member_key(room, user), 'name') or ''
 end
 
 -- Active members in join order, as a flat list: user id, display name, user id, ...
@@ -158,44 +182,47 @@ local function active_members(room)
   return flat
 end
 
--- The open queue room the participant is in, or nil.
-local function open_queue_room(user)
-  for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
-    if redis.call('HGET', room_key(room), 'kind') == 'queue' then return room end
-  end
-  return nil
+-- What the directory shows of a room as JSON, or false when it is not listed (not a named public
+-- room with members). The control slot's copy is set from this (lua/directory.ts).
+local function listing_of(room)
+  local kind, visibility, topic, capacity, listing = unpack(redis.call('HMGET', room_key(room),
+    'kind', 'visibility', 'topic', 'capacity', 'listing'))
+  if kind ~= 'named' or visibility == 'private' then return false end
+  local members = redis.call('ZCARD', members_key(room))
+  if members == 0 then return false end
+  return cjson.encode({topic = topic or '', capacity = tonumber(capacity), listing = listing or string.lower(room), members = members})
 end
 
--- Puts a named public room with members in the directory, at its latest activity (never back).
-local function list_if_public(room, at)
-  local kind, visibility = unpack(redis.call('HMGET', room_key(room), 'kind', 'visibility'))
-  if kind ~= 'named' or visibility == 'private' then return end
-  if redis.call('ZCARD', members_key(room)) == 0 then return end
-  redis.call('ZADD', DIRECTORY, 'GT', at, room)
-end
-
--- Makes the participant an active member with its cursor at seq (a rejoin starts afresh).
-local function add_member(room, user, now, seq)
+-- Makes the participant an active member with its cursor at seq (a rejoin starts afresh), with
+-- its display name and whom it blocked as the control slot had them just before.
+local function add_member(room, user, now, seq, name, hides)
   local order = redis.call('HINCRBY', room_key(room), 'joins', 1)
   local key = member_key(room, user)
-  local name = redis.call('HGET', participant_key(user), 'displayName') or ''
   redis.call('DEL', key)
-  redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name, 'ownAfter', 0)
+  redis.call('HSET', key, 'joinedAt', now, 'joinedSeq', seq, 'cursor', seq, 'name', name, 'ownAfter', 0,
+    'hides', hides)
   redis.call('ZADD', members_key(room), order, user)
   redis.call('SADD', people_key(room), user)
-  -- In use again: whatever deadline the room had is off.
-  if redis.call('HDEL', room_key(room), 'expiresAt') == 1 then redis.call('ZREM', ROOMS_EXPIRING, room) end
-  redis.call('ZADD', open_rooms_key(user), now, room)
-  redis.call('ZADD', joined_rooms_key(user), now, room)
-  mark_present(user)
-  list_if_public(room, now)
+  -- In use again: whatever deadline the room had is off (the index entry goes by itself).
+  redis.call('HDEL', room_key(room), 'expiresAt')
 end
 
--- Gives the room a deadline (a wall-clock time in ms; '' for none: the room is kept).
+-- Gives the room a deadline (a wall-clock time in ms; '' for none: the room is kept). The
+-- engine put it in the control slot's index before this step.
 local function schedule_drop(room, at)
   if at == '' then return end
   redis.call('HSET', room_key(room), 'expiresAt', at)
-  redis.call('ZADD', ROOMS_EXPIRING, at, room)
+end
+
+-- The senders whose messages a member does not see: those it blocked, as copied into its
+-- membership.
+local function hidden_senders(room, user)
+  local hidden = {}
+  local hides = redis.call('HGET', member_key(room, user), 'hides')
+  if hides and hides ~= '' and hides ~= '[]' then
+    for _, blocked in ipairs(cjson.decode(hides)) do hidden[blocked] = true end
+  end
+  return hidden
 end
 
 -- The log ---------------------------------------------------------------------------------------
@@ -264,7 +291,6 @@ local function append(room, fields)
   end
   local at = tonumber(field({id, fields}, 'at'))
   if MAX_AGE_MS > 0 then trim_by_age(room, at) end
-  list_if_public(room, at)
   return {id, fields}
 end
 
@@ -291,7 +317,7 @@ end
 local function others_after(room, user, after, limit)
   local found = {}
   local from = after + 1
-  local hidden = hidden_senders(user)
+  local hidden = hidden_senders(room, user)
   while limit == nil or #found < limit do
     local batch = redis.call('XRANGE', log_key(room), from .. '-0', '+', 'COUNT', 200)
     if #batch == 0 then break end

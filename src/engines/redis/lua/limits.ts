@@ -42,3 +42,9 @@ export const releaseWait = writeScript(`
 redis.call('ZREM', waits_key(ARGV[1]), ARGV[2])
 return 1
 `);
+
+/** A participant's own slot. ARGV: user. The participant sweep's step for its bucket and waits. */
+export const forgetOwnKeys = writeScript(`
+redis.call('DEL', bucket_key(ARGV[1]), waits_key(ARGV[1]))
+return 1
+`);

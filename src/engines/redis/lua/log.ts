@@ -7,7 +7,8 @@ import { UNREAD } from './unread.js';
 /**
  * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields), then
  * optional entry fields as name, value pairs (reply, mentions, the words search reads). Reply:
- * {'duplicate', entry} | {'stored', entry, recipient ids} | {refusal}.
+ * {'duplicate', entry} | {'stored', entry, recipient ids, listing} | {refusal}; a listing
+ * (listing_of) goes on to the directory in the control slot (lua/directory.ts listRoom).
  * The first message sent with a key is kept whole beside the log, so a retry is answered with it
  * even after retention trimmed the log.
  */
@@ -34,11 +35,11 @@ end
 -- Those who blocked the sender are not told (their waits skip its messages too).
 local recipients = {}
 for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
-  if member ~= user and redis.call('SISMEMBER', blocked_by_key(user), member) == 0 then
+  if member ~= user and not hidden_senders(room, member)[user] then
     recipients[#recipients + 1] = member
   end
 end
-return {'stored', entry, recipients}
+return {'stored', entry, recipients, listing_of(room)}
 `);
 
 /**

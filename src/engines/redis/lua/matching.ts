@@ -9,18 +9,18 @@ import { readScript, writeScript } from './common.js';
 const CANDIDATES_PER_LOOK = 50;
 
 /**
- * ARGV: user, now, match room id, interest wait (ms), only if queued ('1' for rematch), then the
- * tags of a new arrival. Reply: {'already_in_chat', room} | {'already_waiting' | 'waiting',
- * position, length} | {'not_queued'} | {'matched', room, room hash, partner id, partner name}.
- * The room hash carries sharedInterests (tags joined by commas, which tags never contain).
+ * Control slot. ARGV: user, now, match room id, interest wait (ms), only if queued ('1' for
+ * rematch), then the tags of a new arrival. Reply: {'already_in_chat', room, pending pair or
+ * false} | {'already_waiting' | 'waiting', position, length} | {'not_queued'} | {'matched', room,
+ * pair}. A pair is the JSON the room is made from (createMatchRoom): partner, partnerName, user,
+ * userName, now, shared (tags joined by commas, which tags never contain). It stays in
+ * matches:pending until the room exists, so whoever finds the match (either participant's next
+ * call) can create the room if the step after this one never ran.
  */
 export const enqueue = writeScript(`
 local user, now, match_room, wait_ms, only_if_queued = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), ARGV[5]
-local current = open_queue_room(user)
-if current then return {'already_in_chat', current} end
-if redis.call('EXISTS', room_key(match_room)) == 1 then
-  return redis.error_reply('match room id ' .. match_room .. ' is taken')
-end
+local current = redis.call('HGET', participant_key(user), 'queueRoom')
+if current then return {'already_in_chat', current, redis.call('HGET', MATCHES_PENDING, current)} end
 local fresh = false
 if not is_queued(user) then
   if only_if_queued == '1' then return {'not_queued'} end
@@ -91,16 +91,44 @@ end
 table.sort(shared)
 unqueue(partner)
 unqueue(user)
-redis.call('HSET', room_key(match_room), 'kind', 'queue', 'capacity', 2, 'createdAt', now, 'lastSeq', 0,
-  'sharedInterests', table.concat(shared, ','))
-add_member(match_room, partner, now, 0)
-add_member(match_room, user, now, 0)
+local pair = cjson.encode({partner = partner, partnerName = partner_name, user = user,
+  userName = redis.call('HGET', participant_key(user), 'displayName') or '', now = now, shared = table.concat(shared, ',')})
+redis.call('HSET', MATCHES_PENDING, match_room, pair)
+for _, who in ipairs({partner, user}) do
+  redis.call('HSET', participant_key(who), 'queueRoom', match_room)
+  redis.call('ZADD', open_rooms_key(who), now, match_room)
+  redis.call('ZADD', joined_rooms_key(who), now, match_room)
+  mark_present(who)
+end
 redis.call('HSET', participant_key(user), 'lastPartner', partner)
 redis.call('HSET', participant_key(partner), 'lastPartner', user)
-return {'matched', match_room, redis.call('HGETALL', room_key(match_room)), partner, partner_name}
+return {'matched', match_room, pair}
 `);
 
 /** ARGV: cutoff (ms), limit. Reply: queued user ids who arrived at or before cutoff, oldest first. */
 export const overdueInQueue = readScript(`
 return redis.call('ZRANGEBYSCORE', QUEUE_SINCE, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+`);
+
+/**
+ * Room slot. ARGV: room, pair (the JSON of enqueue). Creates the queue room of a match with both
+ * members, or answers the one already there (a second caller, or a retry). Reply: the room hash.
+ */
+export const createMatchRoom = writeScript(`
+local room, pair = ARGV[1], cjson.decode(ARGV[2])
+local key = room_key(room)
+if redis.call('EXISTS', key) == 1 then
+  if redis.call('HGET', key, 'kind') ~= 'queue' then return redis.error_reply('match room id ' .. room .. ' is taken') end
+  return redis.call('HGETALL', key)
+end
+redis.call('HSET', key, 'kind', 'queue', 'capacity', 2, 'createdAt', pair.now, 'lastSeq', 0, 'sharedInterests', pair.shared)
+add_member(room, pair.partner, pair.now, 0, pair.partnerName, '[]')
+add_member(room, pair.user, pair.now, 0, pair.userName, '[]')
+return redis.call('HGETALL', key)
+`);
+
+/** Control slot. ARGV: room. The match's room exists: its pair is no longer pending. */
+export const matchCreated = writeScript(`
+redis.call('HDEL', MATCHES_PENDING, ARGV[1])
+return 1
 `);

@@ -21,31 +21,40 @@ return 1
 `);
 
 /**
- * ARGV: now (wall-clock ms), limit. Forgets up to limit participants past their lifetime: their
- * memberships (an active one too, silently: 30 days without a call is far past any idle
- * timeout), their room lists, queue place, presence, buckets and waits. One whose hash still
- * exists called meanwhile and gets its new deadline. Reply: the number looked at.
+ * Control slot, the participant sweep's first step. ARGV: now (wall-clock ms), limit. Of up to
+ * limit participants past their deadline, one whose hash still exists called meanwhile and gets
+ * its new deadline; the others are answered with the rooms they joined, whose memberships the
+ * room steps forget (forgetMember) before forgetParticipant removes the rest. Reply: {number
+ * looked at, {user, {rooms}}, ...}.
  */
-export const sweepParticipants = writeScript(`
+export const dueParticipants = writeScript(`
 local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
 local due = redis.call('ZRANGEBYSCORE', PARTICIPANTS_EXPIRING, '-inf', now, 'LIMIT', 0, limit)
+local gone = {}
 for _, user in ipairs(due) do
-  redis.call('ZREM', PARTICIPANTS_EXPIRING, user)
   local left = redis.call('PTTL', participant_key(user))
   if left > 0 then
     redis.call('ZADD', PARTICIPANTS_EXPIRING, now + left, user)
   else
-    for _, room in ipairs(redis.call('ZRANGE', joined_rooms_key(user), 0, -1)) do
-      redis.call('DEL', member_key(room, user))
-      redis.call('SREM', people_key(room), user)
-      redis.call('ZREM', members_key(room), user)
-    end
-    redis.call('DEL', participant_key(user), joined_rooms_key(user), open_rooms_key(user), bucket_key(user), waits_key(user))
-    redis.call('ZREM', QUEUE, user)
-    redis.call('ZREM', PRESENT, user)
+    gone[#gone + 1] = {user, redis.call('ZRANGE', joined_rooms_key(user), 0, -1)}
   end
 end
-return #due
+return {#due, gone}
+`);
+
+/**
+ * Control slot. ARGV: user. The participant sweep's last step, once its memberships are gone:
+ * its room lists, queue place, presence and index entry (last, so an interrupted sweep comes
+ * back). Its bucket and waits, in its own slot, the engine deletes after this.
+ */
+export const forgetParticipant = writeScript(`
+local user = ARGV[1]
+if redis.call('EXISTS', participant_key(user)) == 1 then return 0 end
+redis.call('DEL', joined_rooms_key(user), open_rooms_key(user))
+unqueue(user)
+redis.call('ZREM', PRESENT, user)
+redis.call('ZREM', PARTICIPANTS_EXPIRING, user)
+return 1
 `);
 
 /** ARGV: credential digest. Reply: false, or {user, displayName, createdAt, lastSeenAt, owner or false, banned 0/1}. */
@@ -58,9 +67,11 @@ return {user, fields[1], fields[2], fields[3], fields[4], redis.call('EXISTS', b
 `);
 
 /**
- * ARGV: user, now, identity ttl (s), when it is forgotten (wall-clock ms), [display name]. Records activity, clears an idle claim, and
- * puts the participant back in the presence index with the new score if it is queued or in an
- * open room (out of it otherwise).
+ * ARGV: user, now, identity ttl (s), when it is forgotten (wall-clock ms), [display name].
+ * Records activity, clears an idle claim, and puts the participant back in the presence index
+ * with the new score if it is queued or in an open room (out of it otherwise). Reply: 0 for an
+ * unknown participant, else {open rooms}: after a rename the engine copies the name into those
+ * memberships (copyToMember).
  */
 export const touchParticipant = writeScript(`
 local user, now, ttl, forget_at, name = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -78,7 +89,7 @@ if is_present(user) then
 else
   redis.call('ZREM', PRESENT, user)
 end
-return 1
+return {redis.call('ZRANGE', open_rooms_key(user), 0, -1)}
 `);
 
 /**

@@ -1,26 +1,7 @@
-import { readScript, writeScript } from './common.js';
+import { writeScript } from './common.js';
 import { UNREAD } from './unread.js';
 
-/** Read position: the unread summary every answer carries, and moving a cursor forward. */
-
-/**
- * ARGV: user, room to leave out ('' for none). Reply: for each open room of the participant with
- * unread messages from others: {room, count, newest entry}, in O(1) per room (unread.ts).
- */
-export const unreadSummary = readScript(`
-${UNREAD}
-local user, except = ARGV[1], ARGV[2]
-local rooms = {}
-for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
-  if room ~= except then
-    local cursor = tonumber(redis.call('HGET', member_key(room, user), 'cursor') or '0')
-    local last = tonumber(redis.call('HGET', room_key(room), 'lastSeq') or '0')
-    local count = unread_count(room, user, cursor, last)
-    if count > 0 then rooms[#rooms + 1] = {room, count, newest_unread(room, user, cursor)} end
-  end
-end
-return rooms
-`);
+/** Read position: moving a cursor forward (the unread summary is room-steps.ts with rooms.ts roomOfMember). */
 
 /**
  * ARGV: room, user, seq. Reply: {'marked', cursor, remaining unread} | {'beyond_end', lastSeq} |

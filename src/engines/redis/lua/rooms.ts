@@ -4,31 +4,34 @@ import { UNREAD } from './unread.js';
 /** Named rooms, membership and leaving. */
 
 /**
- * ARGV: room, user, capacity, now, recent limit, notice (7 draft fields), create if missing
- * ('1' or '0'), visibility, the new room's invite ('' for none), the invite presented ('' for
- * none), then for a room this call creates: topic, listing text (id and topic folded). Reply:
- * {'created', room hash, members} | {'joined', room hash, members, recent, notice entry} |
- * {'already_member', room hash, members, recent} | {'room_full'} | {'chat_ended'} |
- * {'room_not_found'}.
+ * Room slot. ARGV: room, user, capacity, now, recent limit, notice (7 draft fields), create if
+ * missing ('1' or '0'), visibility, the new room's invite ('' for none), the invite presented
+ * ('' for none), then for a room this call creates: topic, listing text (id and topic folded);
+ * then the joiner's display name and whom it blocked (JSON), read from the control slot just
+ * before (lua/directory.ts joiner). Reply: {'created', room hash, members, listing} | {'joined',
+ * room hash, members, recent, notice entry, listing} | {'already_member', room hash, members,
+ * recent, listing} | {'room_full'} | {'chat_ended'} | {'room_not_found'}; listing is what the
+ * directory shows (listing_of), for the control step that follows (lua/directory.ts joined).
  */
 export const joinRoom = writeScript(`
 local room, user, capacity, now, recent_limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local create, visibility, new_invite, invite = ARGV[13] == '1', ARGV[14], ARGV[15], ARGV[16]
 local topic, listing = ARGV[17], ARGV[18]
+local name, hides = ARGV[19], ARGV[20]
 local key = room_key(room)
 if redis.call('EXISTS', key) == 0 then
   if not create then return {'room_not_found'} end
   redis.call('HSET', key, 'kind', 'named', 'capacity', capacity, 'createdAt', now, 'lastSeq', 0,
     'topic', topic, 'listing', listing)
   if visibility == 'private' then redis.call('HSET', key, 'visibility', 'private', 'invite', new_invite) end
-  add_member(room, user, now, 0)
-  return {'created', redis.call('HGETALL', key), active_members(room)}
+  add_member(room, user, now, 0, name, hides)
+  return {'created', redis.call('HGETALL', key), active_members(room), listing_of(room)}
 end
 if redis.call('HEXISTS', key, 'endedAt') == 1 then return {'chat_ended'} end
 if is_active_member(room, user) then
   local last_seq = tonumber(redis.call('HGET', key, 'lastSeq'))
   return {'already_member', redis.call('HGETALL', key), active_members(room),
-    entries_before(room, last_seq + 1, recent_limit)}
+    entries_before(room, last_seq + 1, recent_limit), listing_of(room)}
 end
 if redis.call('HGET', key, 'visibility') == 'private' then
   local expected = redis.call('HGET', key, 'invite')
@@ -38,11 +41,12 @@ local room_capacity = tonumber(redis.call('HGET', key, 'capacity'))
 if redis.call('ZCARD', members_key(room)) >= room_capacity then return {'room_full'} end
 local notice = append(room, read_draft(6))
 local seq = seq_of(notice)
-add_member(room, user, now, seq)
-return {'joined', redis.call('HGETALL', key), active_members(room), entries_before(room, seq, recent_limit), notice}
+add_member(room, user, now, seq, name, hides)
+return {'joined', redis.call('HGETALL', key), active_members(room), entries_before(room, seq, recent_limit), notice,
+  listing_of(room)}
 `);
 
-/** ARGV: room, user. Reply: {room hash (empty when none), membership hash (empty when none)}. */
+/** Room slot. ARGV: room, user. Reply: {room hash (empty when none), membership hash (empty when none)}. */
 export const roomAccess = readScript(`
 local room, user = ARGV[1], ARGV[2]
 return {redis.call('HGETALL', room_key(room)), redis.call('HGETALL', member_key(room, user))}
@@ -68,9 +72,11 @@ end
 `;
 
 /**
- * ARGV: room, user, now, end room ('1' or '0'), farewell (7 draft fields), the deadline of a room
- * this leave ends, and of a named room it leaves empty (wall-clock ms, '' for none). Reply:
- * {'left', farewell entry or false, remaining members} | {refusal}.
+ * Room slot. ARGV: room, user, now, end room ('1' or '0'), farewell (7 draft fields), the
+ * deadline of a room this leave ends, and of a named room it leaves empty (wall-clock ms, '' for
+ * none; the engine put them in the control slot's index first). Reply: {'left', farewell entry or
+ * false, remaining members, ended (1/0), listing} | {refusal}. The control step (lua/directory.ts
+ * left) follows.
  */
 export const leaveRoom = writeScript(`
 ${REFUSE_UNLESS_ACTIVE}
@@ -79,78 +85,96 @@ local refused = refuse_unless_active(room, user)
 if refused then return {refused} end
 redis.call('HSET', member_key(room, user), 'leftAt', now, 'leftSeq', redis.call('HGET', room_key(room), 'lastSeq'))
 redis.call('ZREM', members_key(room), user)
-redis.call('ZREM', open_rooms_key(user), room)
-refresh_presence(user)
 local remaining = active_members(room)
-if #remaining == 0 then redis.call('ZREM', DIRECTORY, room) end
 local farewell = false
 if #remaining > 0 then farewell = append(room, read_draft(5)) end
 if end_room then
-  -- The room is no longer open for those who remain: it leaves their open rooms, and maybe
-  -- their presence.
   redis.call('HSET', room_key(room), 'endedAt', now)
   schedule_drop(room, ARGV[12])
-  for i = 1, #remaining, 2 do
-    redis.call('ZREM', open_rooms_key(remaining[i]), room)
-    refresh_presence(remaining[i])
-  end
 end
 if not end_room and #remaining == 0 and redis.call('HGET', room_key(room), 'kind') == 'named' then
   schedule_drop(room, ARGV[13])
 end
-return {'left', farewell, remaining}
+return {'left', farewell, remaining, end_room and 1 or 0, listing_of(room)}
 `);
 
 /**
- * ARGV: now (wall-clock ms), limit. Removes up to limit rooms past their deadline with everything
- * in them: log, members, memberships and cursors, and their place in the participants' lists and
- * the directory. A room joined again since it was scheduled has no deadline and stays. Reply: the
- * number of rooms looked at (limit: there may be more).
+ * Room slot, the sweep's first step for a room the index says is due. ARGV: room, now (wall-clock
+ * ms). Reply: {'kept', deadline or ''} for a room joined again (no deadline) or not due yet;
+ * {'dropped', people} once the room is removed with its log, members and memberships. The people
+ * set stays a day, so a sweep cut short before the control step (lua/directory.ts forgetRoom)
+ * finds them again; dropPeople removes it after that step.
  */
-export const sweepRooms = writeScript(`
-local now, limit = tonumber(ARGV[1]), tonumber(ARGV[2])
-local due = redis.call('ZRANGEBYSCORE', ROOMS_EXPIRING, '-inf', now, 'LIMIT', 0, limit)
-for _, room in ipairs(due) do
-  redis.call('ZREM', ROOMS_EXPIRING, room)
-  local at = tonumber(redis.call('HGET', room_key(room), 'expiresAt') or '')
-  if at and at > now then
-    redis.call('ZADD', ROOMS_EXPIRING, at, room)
-  elseif at then
-    for _, user in ipairs(redis.call('SMEMBERS', people_key(room))) do
-      redis.call('DEL', member_key(room, user))
-      redis.call('ZREM', joined_rooms_key(user), room)
-      redis.call('ZREM', open_rooms_key(user), room)
-    end
-    redis.call('DEL', people_key(room), members_key(room), log_key(room), room_key(room))
-    redis.call('ZREM', DIRECTORY, room)
-  end
+export const dropRoom = writeScript(`
+local room, now = ARGV[1], tonumber(ARGV[2])
+local people = redis.call('SMEMBERS', people_key(room))
+if redis.call('EXISTS', room_key(room)) == 1 then
+  local at = redis.call('HGET', room_key(room), 'expiresAt')
+  if not at then return {'kept', ''} end
+  if tonumber(at) > now then return {'kept', at} end
+  for _, user in ipairs(people) do redis.call('DEL', member_key(room, user)) end
+  redis.call('DEL', members_key(room), log_key(room), room_key(room))
+  if #people > 0 then redis.call('PEXPIRE', people_key(room), 86400000) end
 end
-return #due
+return {'dropped', people}
+`);
+
+/** Room slot. ARGV: room. The last step of dropping a room: its people set, unless it was created again. */
+export const dropPeople = writeScript(`
+if redis.call('EXISTS', room_key(ARGV[1])) == 0 then redis.call('DEL', people_key(ARGV[1])) end
+return 1
 `);
 
 /**
- * ARGV: user. Reply: for each open room of the participant, in the order joined:
- * {room, unread count, members}.
+ * Room slot. ARGV: room, user. Forgets a participant's membership (sweepParticipants' room step;
+ * idempotent).
  */
-export const roomsOf = readScript(`
+export const forgetMember = writeScript(`
+local room, user = ARGV[1], ARGV[2]
+redis.call('DEL', member_key(room, user))
+redis.call('SREM', people_key(room), user)
+redis.call('ZREM', members_key(room), user)
+return 1
+`);
+
+/**
+ * Room slot. ARGV: room, user, field, value. Copies what the control slot changed into an open
+ * membership: the display name ('name') after a rename, whom the member blocked ('hides', JSON).
+ */
+export const copyToMember = writeScript(`
+local key = member_key(ARGV[1], ARGV[2])
+if redis.call('EXISTS', key) == 1 then redis.call('HSET', key, ARGV[3], ARGV[4]) end
+return 1
+`);
+
+/**
+ * Room slot. ARGV: room, user, '1' to add the members. Reply: false when the room is not open
+ * for the user (gone, ended, or not an active member: the control slot's list of open rooms is
+ * then stale), else {unread count, newest unread entry or false, members (when asked)}.
+ */
+export const roomOfMember = readScript(`
 ${UNREAD}
-local user = ARGV[1]
-local rooms = {}
-for _, room in ipairs(redis.call('ZRANGE', open_rooms_key(user), 0, -1)) do
-  local cursor = tonumber(redis.call('HGET', member_key(room, user), 'cursor') or '0')
-  local last = tonumber(redis.call('HGET', room_key(room), 'lastSeq') or '0')
-  rooms[#rooms + 1] = {room, unread_count(room, user, cursor, last), active_members(room)}
-end
-return rooms
+local room, user, with_members = ARGV[1], ARGV[2], ARGV[3] == '1'
+local key = room_key(room)
+if redis.call('EXISTS', key) == 0 or redis.call('HEXISTS', key, 'endedAt') == 1 then return false end
+if not is_active_member(room, user) then return false end
+local cursor = tonumber(redis.call('HGET', member_key(room, user), 'cursor') or '0')
+local last = tonumber(redis.call('HGET', key, 'lastSeq') or '0')
+local count = unread_count(room, user, cursor, last)
+local newest = false
+if count > 0 and not with_members then newest = newest_unread(room, user, cursor) or false end
+local members = {}
+if with_members then members = active_members(room) end
+return {count, newest, members}
 `);
 
-/** ARGV: room. Reply: the active members in join order (user id, display name, ...). */
+/** Room slot. ARGV: room. Reply: the active members in join order (user id, display name, ...). */
 export const membersOf = readScript(`
 return active_members(ARGV[1])
 `);
 
 /**
- * ARGV: query (folded, '' for none), limit, budget, after activity ('' for the start), after
+ * Control slot. ARGV: query (folded, '' for none), limit, budget, after activity ('' for the start), after
  * room. Reply: {rooms, next activity ('' when done), next room}, each room {room id, topic,
  * members, capacity, last activity}. Walks the directory newest first from the cursor; ties in
  * activity go by room id descending, the order ZREVRANGEBYSCORE gives them. At most `budget`
@@ -178,11 +202,12 @@ while #found <= limit and examined < budget do
       end
       examined = examined + 1
       last_at, last_room = at, room
-      local members = redis.call('ZCARD', members_key(room))
-      local topic, capacity, listing = unpack(redis.call('HMGET', room_key(room), 'topic', 'capacity', 'listing'))
-      listing = listing or string.lower(room)
-      if members > 0 and (query == '' or string.find(listing, query, 1, true)) then
-        found[#found + 1] = {room, topic or '', members, tonumber(capacity), tostring(at)}
+      local info = redis.call('HGET', DIRECTORY_INFO, room)
+      if info then
+        info = cjson.decode(info)
+        if info.members > 0 and (query == '' or string.find(info.listing, query, 1, true)) then
+          found[#found + 1] = {room, info.topic, info.members, info.capacity, tostring(at)}
+        end
       end
       if examined >= budget then break end
     end

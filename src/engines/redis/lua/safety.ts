@@ -2,17 +2,33 @@ import { readScript, writeScript } from './common.js';
 
 /** Blocks, reports and bans (chat/safety-port.ts). Keys: the participant's, in lua/common.ts. */
 
-/** ARGV: blocker, blocked. Both directions are kept: matching and pushes look from either side. */
+/** What the engine copies into the blocker's open memberships ('hides'): {whom it blocks as JSON, open rooms}. */
+const HIDES = `
+local function hides_reply(user, changed)
+  local blocks = redis.call('SMEMBERS', blocks_key(user))
+  local json = '[]'
+  if #blocks > 0 then json = cjson.encode(blocks) end
+  return {changed, json, redis.call('ZRANGE', open_rooms_key(user), 0, -1)}
+end
+`;
+
+/**
+ * ARGV: blocker, blocked. Both directions are kept: matching and pushes look from either side.
+ * Reply: {1, hides} (see HIDES): the engine copies them into the blocker's open rooms, so a
+ * repeated block (after a crash between the steps) finishes the copy.
+ */
 export const block = writeScript(`
+${HIDES}
 redis.call('SADD', blocks_key(ARGV[1]), ARGV[2])
 redis.call('SADD', blocked_by_key(ARGV[2]), ARGV[1])
-return 1
+return hides_reply(ARGV[1], 1)
 `);
 
-/** ARGV: blocker, blocked. Reply: 1 when there was a block. */
+/** ARGV: blocker, blocked. Reply: {1 when there was a block, hides}, as for block. */
 export const unblock = writeScript(`
+${HIDES}
 redis.call('SREM', blocked_by_key(ARGV[2]), ARGV[1])
-return redis.call('SREM', blocks_key(ARGV[1]), ARGV[2])
+return hides_reply(ARGV[1], redis.call('SREM', blocks_key(ARGV[1]), ARGV[2]))
 `);
 
 /** ARGV: user. Reply: whom it blocked. */

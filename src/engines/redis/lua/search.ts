@@ -8,9 +8,9 @@ import { readScript } from './common.js';
  * " word word ". Messages written before that field existed are matched on their text in ASCII
  * lower case.
  *
- * ARGV: user, room ('' for all of the participant's rooms), limit, budget (messages examined at
- * most), most rooms (the most recently joined), then each phrase as " word word ". Reply: a list
- * of {room id, entry}, newest first.
+ * Room slot: one room per call; the engine merges the rooms (finding.ts). ARGV: user, room,
+ * limit, budget (messages examined at most), unused, then each phrase as " word word ". Reply: a
+ * list of {room id, entry}, newest first.
  */
 export const searchMessages = readScript(`
 local user, only_room = ARGV[1], ARGV[2]
@@ -18,12 +18,7 @@ local limit, budget, max_rooms = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(
 local phrases = {}
 for i = 6, #ARGV do phrases[#phrases + 1] = ARGV[i] end
 
-local candidates
-if only_room ~= '' then
-  candidates = {only_room}
-else
-  candidates = redis.call('ZREVRANGE', joined_rooms_key(user), 0, max_rooms - 1)
-end
+local candidates = {only_room}
 
 local BATCH = 50
 -- One cursor per room: the entries read but not yet examined, and where the next read starts.
@@ -108,4 +103,9 @@ while #heap > 0 and #hits < limit and examined < budget do
   if source.i <= #source.batch or refill(source) then push(source) end
 end
 return hits
+`);
+
+/** Control slot. ARGV: user, most rooms. Reply: the rooms the user joined, most recently joined first. */
+export const joinedRooms = readScript(`
+return redis.call('ZREVRANGE', joined_rooms_key(ARGV[1]), 0, tonumber(ARGV[2]) - 1)
 `);

@@ -19,7 +19,7 @@ local function count_unread(room, user, cursor)
   local key = log_key(room)
   local count, newest = 0, nil
   local upper = '+'
-  local hidden = hidden_senders(user)
+  local hidden = hidden_senders(room, user)
   while true do
     local batch = redis.call('XREVRANGE', key, upper, (cursor + 1) .. '-0', 'COUNT', 200)
     if #batch == 0 then break end
@@ -38,7 +38,7 @@ local function count_unread(room, user, cursor)
 end
 
 -- Whether the member blocked anybody: then counts read the log, skipping hidden senders.
-local function blocks_anybody(user) return redis.call('SCARD', blocks_key(user)) > 0 end
+local function blocks_anybody(room, user) return next(hidden_senders(room, user)) ~= nil end
 
 -- The member's own messages with lo < seq <= hi: what a cursor moving over that range passes.
 local function own_between(room, user, lo, hi)
@@ -64,7 +64,7 @@ end
 local function unread_count(room, user, cursor, last)
   if last <= cursor then return 0 end
   local own = redis.call('HGET', member_key(room, user), 'ownAfter')
-  if blocks_anybody(user) then own = nil end
+  if blocks_anybody(room, user) then own = nil end
   if own and not trimmed_after(room, cursor, last) then return last - cursor - tonumber(own) end
   local count = count_unread(room, user, cursor)
   return count
@@ -74,7 +74,7 @@ end
 -- one the member blocked: then only the log can say.
 local function newest_unread(room, user, cursor)
   local last, sender, run = unpack(redis.call('HMGET', room_key(room), 'lastSeq', 'lastSender', 'runStart'))
-  if sender and run and not blocks_anybody(user) then
+  if sender and run and not blocks_anybody(room, user) then
     local seq = tonumber(last)
     if sender == user then seq = tonumber(run) - 1 end
     if seq <= cursor then return nil end
