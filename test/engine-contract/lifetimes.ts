@@ -141,6 +141,33 @@ export function lifetimeCases(subject: EngineUnderTest): void {
       expect(history.messages.map((m) => m.text)).toContain('remember me');
     });
 
+    it('forgets the blocks a forgotten participant made and those made against it', async () => {
+      const engine = await open({ lifetimes: { identitySeconds: 1 } });
+      const [gone, kept, third] = [
+        await participant(engine),
+        await participant(engine),
+        await participant(engine),
+      ];
+      await engine.block({ blockerId: gone, blockedId: kept, now: now() });
+      await engine.block({ blockerId: kept, blockedId: gone, now: now() });
+      await engine.block({ blockerId: kept, blockedId: third, now: now() });
+      await expect
+        .poll(async () => {
+          await engine.touchParticipant(kept, now());
+          await engine.touchParticipant(third, now());
+          return engine.findParticipant(`cred-${gone}`);
+        }, poll)
+        .toBeNull();
+      // Nobody can act as the forgotten one again, so a block of or by it protects nobody.
+      await expect
+        .poll(async () => {
+          await engine.touchParticipant(kept, now());
+          return engine.blockedBy(kept);
+        }, poll)
+        .toEqual([third]);
+      expect(await engine.unblock(gone, kept)).toBe(false);
+    });
+
     it('keeps empty named rooms while the idle lifetime is off (the default)', async () => {
       const engine = await open({ lifetimes: { endedRoomSeconds: 1 } });
       const a = await participant(engine);

@@ -41,13 +41,15 @@ export class SqliteLifetimes {
     while (this.forgetParticipants(now) === SWEEP_BATCH) {}
   }
 
-  /** Forgets up to `limit` participants past their lifetime, with their memberships and limits. */
+  /** Forgets up to `limit` participants past their lifetime, with their memberships, limits and blocks. */
   private forgetParticipants(now: number, limit = SWEEP_BATCH): number {
     const users = this.sql.forgottenParticipants.all(now, limit) as { user_id: string }[];
     for (const { user_id } of users) {
       this.sql.forgetMemberships.run(user_id);
       this.sql.forgetQueued.run(user_id);
       this.sql.forgetWaits.run(user_id);
+      // Nobody can act as a forgotten participant again: blocks of or by it protect nobody.
+      this.sql.forgetBlocks.run(user_id, user_id);
       this.sql.forgetBucket.run(`send:${user_id}`);
       this.sql.forgetParticipant.run(user_id);
     }

@@ -27,6 +27,7 @@ export function prepareStatements(db: Database.Database) {
     ),
     forgetMemberships: db.prepare('DELETE FROM members WHERE user_id = ?'),
     forgetQueued: db.prepare('DELETE FROM queue WHERE user_id = ?'),
+    forgetBlocks: db.prepare('DELETE FROM blocks WHERE blocker_id = ? OR blocked_id = ?'),
     forgetWaits: db.prepare('DELETE FROM parked_waits WHERE user_id = ?'),
     forgetBucket: db.prepare('DELETE FROM buckets WHERE key = ?'),
     forgetParticipant: db.prepare('DELETE FROM participants WHERE user_id = ?'),

@@ -44,7 +44,7 @@ return {#due, gone}
 
 /**
  * Control slot. ARGV: user. The participant sweep's last step, once its memberships are gone:
- * its room lists, queue place, presence and index entry (last, so an interrupted sweep comes
+ * its room lists, queue place, presence, blocks both ways and index entry (last, so an interrupted sweep comes
  * back). Its bucket and waits, in its own slot, the engine deletes after this.
  */
 export const forgetParticipant = writeScript(`
@@ -53,6 +53,10 @@ if redis.call('EXISTS', participant_key(user)) == 1 then return 0 end
 redis.call('DEL', joined_rooms_key(user), open_rooms_key(user))
 unqueue(user)
 redis.call('ZREM', PRESENT, user)
+-- Nobody can act as a forgotten participant again: blocks of or by it protect nobody.
+for _, other in ipairs(redis.call('SMEMBERS', blocks_key(user))) do redis.call('SREM', blocked_by_key(other), user) end
+for _, other in ipairs(redis.call('SMEMBERS', blocked_by_key(user))) do redis.call('SREM', blocks_key(other), user) end
+redis.call('DEL', blocks_key(user), blocked_by_key(user))
 redis.call('ZREM', PARTICIPANTS_EXPIRING, user)
 return 1
 `);
