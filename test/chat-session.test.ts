@@ -128,6 +128,54 @@ describe('the chat session', () => {
     }
   });
 
+  it('blocks, reports and unblocks a member by name with /block, /report and /unblock', async () => {
+    const ann = watch('Ann');
+    const bob = await connect(server.mcpUrl, 'modern', 'bob');
+    const cy = await connect(server.mcpUrl, 'modern', 'cy');
+    try {
+      ann.session.start({ room: 'safety-room', capacity: 3, clientId: undefined });
+      await ann.reaches((s) => s.place.kind === 'room', 'Ann is in safety-room');
+      const b = await bob.call('join_room', { room_id: 'safety-room', display_name: 'Bob' });
+      const c = await cy.call('join_room', { room_id: 'safety-room', display_name: 'Cy' });
+      await ann.reaches(inRoomWith('Bob'), 'Ann sees Bob in the room');
+      await ann.reaches(inRoomWith('Cy'), 'Ann sees Cy in the room');
+
+      await ann.session.submit('/block bob');
+      await ann.says(/^Blocked bob: you will not see their messages/);
+      await bob.call('send_message', {
+        room_id: 'safety-room',
+        client_id: b.client_id,
+        message: 'hidden from Ann',
+      });
+      await cy.call('send_message', {
+        room_id: 'safety-room',
+        client_id: c.client_id,
+        message: 'seen by Ann',
+      });
+      // In order: once Cy's later message shows, Bob's earlier one was skipped, not late.
+      await ann.says(/^seen by Ann$/);
+      expect(ann.lines.map((line) => line.text)).not.toContain('hidden from Ann');
+
+      await ann.session.submit('/report Bob keeps spamming');
+      await ann.says(/^Reported Bob to the operator \(rep_[0-9a-f-]+\)\./);
+      await ann.session.submit('/report Nobody at all');
+      await ann.says(/^Nobody called Nobody here\./);
+
+      await ann.session.submit('/unblock Bob');
+      await ann.says(/^Unblocked Bob\.$/);
+      await bob.call('send_message', {
+        room_id: 'safety-room',
+        client_id: b.client_id,
+        message: 'back in view',
+      });
+      await ann.says(/^back in view$/);
+    } finally {
+      await ann.session.close();
+      await bob.close();
+      await cy.close();
+    }
+  });
+
   it('tells of a match made elsewhere for the same identity (pushed on the wait), and /enter goes there', async () => {
     const ann = watch('Ann');
     const bob = await connect(server.mcpUrl, 'modern', 'bob');
