@@ -65,20 +65,17 @@ export async function joinRoom(run: SlotRun, request: JoinRequest): Promise<Join
     case 'created':
       return { kind, room: toRoom(roomId, room), members: toMembers(members) };
     case 'joined':
-      return {
-        kind,
-        room: toRoom(roomId, room),
-        members: toMembers(members),
-        recent: toMessages(roomId, reply[3]),
-        notice: toMessage(roomId, reply[4]),
-      };
-    case 'already_member':
-      return {
-        kind,
+    case 'already_member': {
+      const entered = {
         room: toRoom(roomId, room),
         members: toMembers(members),
         recent: toMessages(roomId, reply[3]),
       };
+      // Only a first join announces itself in the room.
+      return kind === 'joined'
+        ? { kind, ...entered, notice: toMessage(roomId, reply[4]) }
+        : { kind, ...entered };
+    }
     case 'room_full':
     case 'chat_ended':
     case 'room_not_found':
