@@ -49,9 +49,12 @@ export function testConfig(overrides: Partial<ServeConfig> = {}): ServeConfig {
 
 /**
  * Which engine the in-process test servers use: SQLite (the default), or Redis when
- * MCP_CHAT_TEST_ENGINE=redis, so the same protocol-level tests also run against the Redis engine.
+ * MCP_CHAT_TEST_ENGINE=redis (or redis-cluster, on a local cluster: cluster-setup.ts), so the same
+ * protocol-level tests also run against the Redis engine.
  */
-export const TEST_ENGINE = process.env.MCP_CHAT_TEST_ENGINE === 'redis' ? 'redis' : 'sqlite';
+export const TEST_ENGINE = /^redis(-cluster)?$/.test(process.env.MCP_CHAT_TEST_ENGINE ?? '')
+  ? 'redis'
+  : 'sqlite';
 
 /** The real server (HTTP, MCP, chat, and SQLite or Redis) in this process, on a free port. */
 export async function startTestServer(overrides: Partial<ServeConfig> = {}): Promise<TestServer> {
