@@ -65,6 +65,11 @@ export function openEngine(
       },
       onEventLost: (error) =>
         logger.warn({ err: error }, 'a wake-up event was lost; waits still find the log'),
+      onLayoutMigrated: ({ renamed, conflicts }) =>
+        (conflicts.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))(
+          { renamed, conflicts: conflicts.slice(0, 20), conflictCount: conflicts.length },
+          'moved the Redis data to the hash-tagged key layout',
+        ),
     });
     return { engine, connected: engine.ready() };
   }

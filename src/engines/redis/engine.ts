@@ -43,10 +43,12 @@ import {
 import { listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { RedisHousekeeping } from './housekeeping.js';
 import type { Slot } from './keys.js';
+import { ensureLayout, type LayoutMigration } from './migrate-layout.js';
 import * as steps from './room-steps.js';
 import * as safety from './safety.js';
 import {
   defineScripts,
+  isCluster,
   type RedisClient,
   type Reply,
   runScript,
@@ -66,6 +68,8 @@ export interface RedisEngineOptions extends EngineOptions {
   onConnectionChange?: (up: boolean, reason?: string) => void;
   /** An event could not be published or was malformed; waits still find the log. */
   onEventLost?: (error: unknown) => void;
+  /** Data in the key layout before hash tags was moved to the current one (migrate-layout.ts). */
+  onLayoutMigrated?: (migration: LayoutMigration) => void;
 }
 
 export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
@@ -87,9 +91,13 @@ export class RedisEngine implements ChatEngine {
   private readonly lifetimes: Lifetimes;
   private readonly housekeeping: RedisHousekeeping;
   private closed = false;
+  /** The key layout check (and migration) of this start, once it succeeded; see layout(). */
+  private layoutChecked: Promise<void> | undefined;
+  private readonly onLayoutMigrated: RedisEngineOptions['onLayoutMigrated'];
 
   constructor(options: RedisEngineOptions) {
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+    this.onLayoutMigrated = options.onLayoutMigrated;
     const retention = options.retention ?? NO_RETENTION;
     this.context = {
       keyPrefix,
@@ -121,9 +129,43 @@ export class RedisEngine implements ChatEngine {
     );
   }
 
-  /** Resolves once both connections are up. Nothing needs to await this: calls just fail until then. */
+  /**
+   * Resolves once both connections are up and the data is in the current key layout. Nothing
+   * needs to await this: calls just fail until then.
+   */
   async ready(): Promise<void> {
     await Promise.all([whenReady(this.redis), this.bus.ready()]);
+    // Redis may drop between the two: then the check waits for it to come back.
+    for (;;) {
+      try {
+        return await this.layout();
+      } catch (error) {
+        if (this.closed) throw error;
+        await whenReady(this.redis);
+      }
+    }
+  }
+
+  /**
+   * Before the first command of this instance: data left in the key layout before hash tags is
+   * moved to the current one (migrate-layout.ts), so an upgrade keeps participants, rooms and
+   * history. Once per start; a failed attempt (Redis away) is tried again by the next call. A
+   * cluster never held the old layout, so nothing is checked there.
+   */
+  private layout(): Promise<void> {
+    if (isCluster(this.redis)) return Promise.resolve();
+    if (this.layoutChecked === undefined) {
+      const checking = ensureLayout(this.redis, this.context.keyPrefix, () => this.closed).then(
+        (migration) => {
+          if (migration.migrated) this.onLayoutMigrated?.(migration);
+        },
+      );
+      this.layoutChecked = checking;
+      checking.catch(() => {
+        if (this.layoutChecked === checking) this.layoutChecked = undefined;
+      });
+    }
+    return this.layoutChecked;
   }
 
   async createParticipant(p: NewParticipant): Promise<void> {
@@ -337,6 +379,7 @@ export class RedisEngine implements ChatEngine {
     if (this.closed) throw new StorageUnavailableError('the engine is closed');
     await this.bus.settled();
     try {
+      await this.layout();
       return await command();
     } catch (error) {
       if (isNoAnswer(error)) this.startOver();
