@@ -65,11 +65,15 @@ export function openEngine(
       },
       onEventLost: (error) =>
         logger.warn({ err: error }, 'a wake-up event was lost; waits still find the log'),
-      onLayoutMigrated: ({ renamed, conflicts }) =>
-        (conflicts.length > 0 ? logger.warn.bind(logger) : logger.info.bind(logger))(
-          { renamed, conflicts: conflicts.slice(0, 20), conflictCount: conflicts.length },
-          'moved the Redis data to the hash-tagged key layout',
-        ),
+      onLayoutMigrated: ({ renamed, conflicts }) => {
+        // A fresh Redis only gets the layout marker: nothing worth a line.
+        if (renamed === 0 && conflicts.length === 0) return;
+        const fields = { renamed, conflicts: conflicts.slice(0, 20), conflictCount: conflicts.length };
+        const message = 'moved the Redis data to the hash-tagged key layout';
+        if (conflicts.length > 0)
+          logger.warn(fields, `${message}; keys whose new name was taken stay as they were`);
+        else logger.info(fields, message);
+      },
     });
     return { engine, connected: engine.ready() };
   }
