@@ -268,6 +268,27 @@ describe.skipIf(skip !== undefined)(`redis key layout migration${skip ? ` (skipp
     }
   });
 
+  it('never overwrites a key the new layout already holds: the old one stays and is reported', async () => {
+    const keyPrefix = randomPrefix();
+    prefixes.push(keyPrefix);
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await redis.set(`${keyPrefix}credential:digest-1`, 'u_old');
+      await redis.set(`${keyPrefix}{control}:credential:digest-1`, 'u_new');
+      await redis.set(`${keyPrefix}credential:digest-2`, 'u_two');
+      const migrations: LayoutMigration[] = [];
+      await newEngine(keyPrefix, migrations).ready();
+      expect(migrations).toEqual([
+        { migrated: true, renamed: 1, conflicts: [`${keyPrefix}credential:digest-1`] },
+      ]);
+      expect(await redis.get(`${keyPrefix}{control}:credential:digest-1`)).toBe('u_new');
+      expect(await redis.get(`${keyPrefix}credential:digest-1`)).toBe('u_old');
+      expect(await redis.get(`${keyPrefix}{control}:credential:digest-2`)).toBe('u_two');
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('sets the marker on a Redis with nothing in the old layout, and moves nothing', async () => {
     const keyPrefix = randomPrefix();
     prefixes.push(keyPrefix);
