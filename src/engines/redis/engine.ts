@@ -43,12 +43,12 @@ import {
 import { listRooms, searchMessages, toHistoryPage } from './finding.js';
 import { RedisHousekeeping } from './housekeeping.js';
 import type { Slot } from './keys.js';
-import { ensureLayout, type LayoutMigration } from './migrate-layout.js';
+import { LayoutGate } from './layout-gate.js';
+import type { LayoutMigration } from './migrate-layout.js';
 import * as steps from './room-steps.js';
 import * as safety from './safety.js';
 import {
   defineScripts,
-  isCluster,
   type RedisClient,
   type Reply,
   runScript,
@@ -91,13 +91,11 @@ export class RedisEngine implements ChatEngine {
   private readonly lifetimes: Lifetimes;
   private readonly housekeeping: RedisHousekeeping;
   private closed = false;
-  /** The key layout check (and migration) of this start, once it succeeded; see layout(). */
-  private layoutChecked: Promise<void> | undefined;
-  private readonly onLayoutMigrated: RedisEngineOptions['onLayoutMigrated'];
+  /** Every command waits for the key layout check (and migration) of this start first. */
+  private readonly layout: LayoutGate;
 
   constructor(options: RedisEngineOptions) {
     const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
-    this.onLayoutMigrated = options.onLayoutMigrated;
     const retention = options.retention ?? NO_RETENTION;
     this.context = {
       keyPrefix,
@@ -113,6 +111,7 @@ export class RedisEngine implements ChatEngine {
     };
     this.redis = openConnection(options.url, 'mcp-chat:commands', events, undefined, true);
     defineScripts(this.redis);
+    this.layout = new LayoutGate(this.redis, keyPrefix, () => this.closed, options.onLayoutMigrated);
     this.lifetimes = lifetimesOf(options.lifetimes);
     this.housekeeping = new RedisHousekeeping(this.run, sweepInterval(this.lifetimes));
     this.bus = new RedisBus({
@@ -135,37 +134,7 @@ export class RedisEngine implements ChatEngine {
    */
   async ready(): Promise<void> {
     await Promise.all([whenReady(this.redis), this.bus.ready()]);
-    // Redis may drop between the two: then the check waits for it to come back.
-    for (;;) {
-      try {
-        return await this.layout();
-      } catch (error) {
-        if (this.closed) throw error;
-        await whenReady(this.redis);
-      }
-    }
-  }
-
-  /**
-   * Before the first command of this instance: data left in the key layout before hash tags is
-   * moved to the current one (migrate-layout.ts), so an upgrade keeps participants, rooms and
-   * history. Once per start; a failed attempt (Redis away) is tried again by the next call. A
-   * cluster never held the old layout, so nothing is checked there.
-   */
-  private layout(): Promise<void> {
-    if (isCluster(this.redis)) return Promise.resolve();
-    if (this.layoutChecked === undefined) {
-      const checking = ensureLayout(this.redis, this.context.keyPrefix, () => this.closed).then(
-        (migration) => {
-          if (migration.migrated) this.onLayoutMigrated?.(migration);
-        },
-      );
-      this.layoutChecked = checking;
-      checking.catch(() => {
-        if (this.layoutChecked === checking) this.layoutChecked = undefined;
-      });
-    }
-    return this.layoutChecked;
+    await this.layout.untilPassed();
   }
 
   async createParticipant(p: NewParticipant): Promise<void> {
@@ -379,7 +348,7 @@ export class RedisEngine implements ChatEngine {
     if (this.closed) throw new StorageUnavailableError('the engine is closed');
     await this.bus.settled();
     try {
-      await this.layout();
+      await this.layout.pass();
       return await command();
     } catch (error) {
       if (isNoAnswer(error)) this.startOver();
