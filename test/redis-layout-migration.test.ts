@@ -25,6 +25,11 @@ type ServiceModule = typeof import('../src/chat/service.js');
  * engine really wrote, not a copy of its scripts.
  */
 async function loadOldVersion(dir: string): Promise<{ engine: EngineModule; service: ServiceModule }> {
+  try {
+    execSync(`git cat-file -e ${OLD_VERSION}^{commit}`, { cwd: repo, stdio: 'ignore' });
+  } catch {
+    throw new Error(`the old version ${OLD_VERSION} is not in the git history here: a full clone is needed`);
+  }
   execSync(`git archive ${OLD_VERSION} src | tar -x -C ${JSON.stringify(dir)}`, { cwd: repo });
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
   return {
