@@ -16,11 +16,16 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { MessageDraft } from '../src/chat/types.js';
 import { RedisEngine } from '../src/engines/redis/engine.js';
+import { slotKeys } from '../src/engines/redis/keys.js';
 
 const TTL_SECONDS = 2;
 const POOL = 200;
 const WORKERS = 16;
 const PREFIX = 'bench:';
+/** The index of rooms past their lifetime, named as the engine names it (keys.ts). */
+const ROOMS_EXPIRING = slotKeys(PREFIX, { control: true }).find((key) =>
+  key.endsWith(':rooms:expiring'),
+) as string;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -101,7 +106,7 @@ export async function measureRetention(chats: number) {
       endRoom: true,
     });
     await engine.unreadSummary(a);
-    while ((await redis.zcard(`${PREFIX}rooms:expiring`)) > 0) await sleep(250);
+    while ((await redis.zcard(ROOMS_EXPIRING)) > 0) await sleep(250);
     const before = await footprint(redis);
     const memoryBefore = await usedMemory(redis);
 
@@ -137,7 +142,7 @@ export async function measureRetention(chats: number) {
     const peak = await footprint(redis);
     const memoryPeak = await usedMemory(redis);
     // Every chat ended by now; wait for the last deadline and a sweep after it.
-    while ((await redis.zcard(`${PREFIX}rooms:expiring`)) > 0) await sleep(250);
+    while ((await redis.zcard(ROOMS_EXPIRING)) > 0) await sleep(250);
     const after = await footprint(redis);
     const memoryAfter = await usedMemory(redis);
     await engine.close();
