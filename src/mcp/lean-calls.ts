@@ -105,28 +105,29 @@ export async function answerLeanRequest(
     stream.finish({ result: LIST_RESULT, jsonrpc: '2.0', id: request.id });
     return;
   }
-  const notify = (notification: { method: string; params: Record<string, unknown> }) =>
-    stream.notify({ jsonrpc: '2.0', ...notification });
   // As on the SDK path: only a parked wait reports progress.
   const progress = toolNamed(request.name).parks
-    ? reportProgress(request.progressToken, deps.progressIntervalMs, notify)
+    ? reportProgress(request.progressToken, deps.progressIntervalMs, (notification) =>
+        stream.notify({ jsonrpc: '2.0', ...notification }),
+      )
     : undefined;
   try {
+    // Methods rather than arrow properties: a parked wait holds this context for minutes, and
+    // under tsx (keepNames) every named closure carries a property dictionary of its own.
     const result = await runTool(request.name, request.args, deps, {
       origin,
       signal: stream.signal,
-      onUndelivered: (undo) => {
-        const run = () => {
+      onUndelivered(undo) {
+        const put = () =>
           undo().catch((error: unknown) => deps.logger.error({ err: error }, 'could not put messages back'));
-        };
-        if (stream.signal.aborted) run();
-        else stream.onUndelivered(run);
+        if (stream.signal.aborted) put();
+        else stream.onUndelivered(() => void put());
       },
       // The early progress once the wait listens (chat/park.ts), as on the SDK path.
       listening: progress?.tick,
-      forward: (event: ChatEvent) => {
+      forward(event: ChatEvent) {
         const push = pushFor(event);
-        if (push) notify(push);
+        if (push) stream.notify({ jsonrpc: '2.0', ...push });
       },
       defaultWaitSeconds: defaultWaitSeconds({
         clientName: request.clientName,
