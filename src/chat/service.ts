@@ -121,7 +121,8 @@ export class ChatService {
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
     const { engine } = this;
-    const { found: matched, superseded } = await this.whileParked(caller, input, (slot) =>
+    // Returned as a chain, not awaited: this frame would be held for as long as the wait.
+    return this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
@@ -140,10 +141,11 @@ export class ChatService {
           return { status: 'matched' as const, roomId: room.roomId, partner, sharedInterests };
         },
       }),
-    );
-    if (matched) return matched;
-    const standing = last ?? { position: 0, queueLength: 0 };
-    return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
+    ).then(({ found: matched, superseded }): MatchWaitResult => {
+      if (matched) return matched;
+      const standing = last ?? { position: 0, queueLength: 0 };
+      return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
+    });
   }
 
   /**
@@ -228,7 +230,8 @@ export class ChatService {
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
     const { engine } = this;
-    const { found: delivery, superseded } = await this.whileParked(caller, input, (slot) =>
+    // Returned as a chain, not awaited, as in waitForMatch.
+    return this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
@@ -264,10 +267,12 @@ export class ChatService {
           return { messages: take.messages, undo };
         },
       }),
+    ).then(
+      ({ found: delivery, superseded }): MessageWaitResult =>
+        delivery
+          ? { status: 'messages', ...delivery }
+          : { status: 'timeout', endedBy: this.endOfWait(superseded) },
     );
-    return delivery
-      ? { status: 'messages', ...delivery }
-      : { status: 'timeout', endedBy: this.endOfWait(superseded) };
   }
 
   async getMessages(input: {
