@@ -16,28 +16,31 @@ export interface Abortable {
 }
 
 /**
- * A wait's own early end, without what an AbortController costs (an EventTarget with a map of
+ * An early end of a wait without what an AbortController costs (an EventTarget with a map of
  * listeners and a hidden class of its own: about half a kilobyte, held by every parked wait).
- * It has at most one listener: the park it is handed to.
+ * Used for a wait's own stop and for the lean lane's request, where nothing else listens.
  */
 export class WaitStop implements Abortable {
   aborted = false;
-  private listener: (() => void) | undefined;
+  private listeners: (() => void)[] | undefined;
 
   abort(): void {
     if (this.aborted) return;
     this.aborted = true;
-    const listener = this.listener;
-    this.listener = undefined;
-    listener?.();
+    const listeners = this.listeners ?? [];
+    this.listeners = undefined;
+    for (const listener of listeners) listener();
   }
 
   addEventListener(_type: 'abort', listener: () => void): void {
-    if (!this.aborted) this.listener = listener;
+    if (this.aborted) return;
+    this.listeners ??= [];
+    this.listeners.push(listener);
   }
 
   removeEventListener(_type: 'abort', listener: () => void): void {
-    if (this.listener === listener) this.listener = undefined;
+    const at = this.listeners?.indexOf(listener) ?? -1;
+    if (at !== -1) this.listeners?.splice(at, 1);
   }
 }
 

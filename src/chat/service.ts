@@ -8,7 +8,7 @@ import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { Matchmaker } from './matching.js';
 import { banned, chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { park, type WaitHearing, WaitStop } from './park.js';
+import { type Abortable, park, type WaitHearing, WaitStop } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -113,7 +113,7 @@ export class ChatService {
       clientId: string;
       origin?: Origin;
       timeout?: number;
-      signal?: AbortSignal;
+      signal?: Abortable;
     },
   ): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
@@ -220,7 +220,7 @@ export class ChatService {
       origin?: Origin;
       timeout?: number;
       after?: number;
-      signal?: AbortSignal;
+      signal?: Abortable;
     },
   ): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
@@ -408,7 +408,7 @@ export class ChatService {
     }
   }
 
-  private waitSignals(signal: AbortSignal | undefined): AbortSignal[] {
+  private waitSignals(signal: Abortable | undefined): Abortable[] {
     return signal ? [this.stopping.signal, signal] : [this.stopping.signal];
   }
 

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { WaitStop } from '../chat/index.js';
 import type { CallStream } from '../mcp/lean-calls.js';
 import { whenConnectionGone } from './connection.js';
 import { responseChannel } from './response-channel.js';
@@ -17,7 +18,8 @@ const frame = (message: Record<string, unknown>) => `event: message\ndata: ${JSO
  * (under tsx every named closure carries a property dictionary of its own).
  */
 export function callStream(res: ServerResponse): CallStream {
-  const abort = new AbortController();
+  // Not an AbortController: only the wait listens, and this lives as long as the wait.
+  const abort = new WaitStop();
   let keepAlive: NodeJS.Timeout | undefined;
   // The keep-alive timer exists only once the response streams, and the connection going away
   // is heard here too (a queued response hears of it only from its socket).
@@ -26,9 +28,9 @@ export function callStream(res: ServerResponse): CallStream {
     abort.abort();
   });
   return {
-    signal: abort.signal,
+    signal: abort,
     notify(message) {
-      if (res.destroyed || abort.signal.aborted) return;
+      if (res.destroyed || abort.aborted) return;
       if (keepAlive === undefined) {
         res.writeHead(200, {
           'content-type': 'text/event-stream',
@@ -43,7 +45,7 @@ export function callStream(res: ServerResponse): CallStream {
     },
     finish(message) {
       clearInterval(keepAlive);
-      if (res.destroyed || abort.signal.aborted) return;
+      if (res.destroyed || abort.aborted) return;
       if (keepAlive !== undefined) res.end(frame(message));
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
     },

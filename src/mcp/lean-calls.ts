@@ -1,5 +1,5 @@
 import { CLIENT_INFO_META_KEY, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
-import type { ChatEvent } from '../chat/index.js';
+import type { Abortable, ChatEvent } from '../chat/index.js';
 import type { CallOrigin } from './caller.js';
 import { pushFor } from './notifications.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
@@ -75,7 +75,7 @@ export function leanRequest(body: unknown): LeanRequest | null {
 /** Where the answer goes: implemented by the HTTP layer over one response. */
 export interface CallStream {
   /** Aborts when the client goes away. */
-  signal: AbortSignal;
+  signal: Abortable;
   /** Sends a JSON-RPC notification before the result (the response becomes an SSE stream). */
   notify(message: Record<string, unknown>): void;
   /** Sends the JSON-RPC response and ends the exchange. */
