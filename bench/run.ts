@@ -7,6 +7,8 @@
  *   npm run bench -- --quick      a smaller run (under a minute)
  *   npm run bench -- --profile    also writes a CPU profile of MCP Chat to bench/results/profiles/
  *   npm run bench -- --cluster    only Redis Cluster (3 local primaries) beside single Redis
+ *   npm run bench -- --only parked [--targets mcp-chat,sdk]
+ *                                 only the parked-wait memory (10,000 waits; 1,000 with --quick)
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +30,12 @@ import type { TargetName } from './targets.js';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
 const profile = process.argv.includes('--profile');
+const argAfter = (flag: string) => {
+  const at = process.argv.indexOf(flag);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
+const only = argAfter('--only');
+const onlyTargets = argAfter('--targets')?.split(',');
 const settings = quick
   ? {
       ms: 1000,
@@ -251,9 +259,40 @@ function engineTargets(throughputRows: Result, latencyFigures: Result, rssPerWai
   };
 }
 
+/** `--only parked`: the parked-wait memory alone, on the targets asked for (all by default). */
+async function parkedOnly(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
+  const redisPrefix = `mcp-chat-bench:${randomUUID().slice(0, 12)}:`;
+  const redisUrl = process.env.MCP_CHAT_TEST_REDIS_URL ?? TEST_REDIS_URL;
+  const wanted = (name: TargetName) => !onlyTargets || onlyTargets.includes(name);
+  const noRedis = wanted('mcp-chat-redis')
+    ? await redisSkipReason().catch((e: Error) => e.message)
+    : 'not asked';
+  const report: Result = {};
+  const started: ServerUnderTest[] = [];
+  try {
+    for (const name of ['mcp-chat', 'mcp-chat-redis', 'sdk', 'raw'] as const) {
+      if (!wanted(name) || (name === 'mcp-chat-redis' && noRedis !== undefined)) continue;
+      const server = await startTarget(name, { db: join(dir, 'bench.db'), redisUrl, redisPrefix });
+      started.push(server);
+      report[name] = await parked(server, settings.parked);
+      log(`parked ${name}: ${JSON.stringify(report[name])}`);
+      await server.stop();
+      started.pop();
+    }
+    console.log(JSON.stringify({ mode: quick ? 'quick' : 'full', parked_waits: report }, null, 2));
+  } finally {
+    await Promise.allSettled(started.map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    if (noRedis === undefined) await deleteKeys(redisPrefix, redisUrl);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--cluster'))
     return console.log(JSON.stringify(await measureCluster(load, settings), null, 2));
+  if (only === 'parked') return parkedOnly();
+  if (only !== undefined) throw new Error(`--only knows one part: parked (not ${only})`);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;

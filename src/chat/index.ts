@@ -6,6 +6,7 @@
 export type { ChatEngine, ChatEvent, HistoryPage, LeaveReason } from './engine.js';
 export { ChatError, ERROR_CODES, type ErrorCode, StorageUnavailableError } from './errors.js';
 export type { DirectoryResult } from './finding.js';
+export { type Abortable, WaitStop } from './park.js';
 export { PresenceSweeper, type SweepReport, type SweepResult } from './presence.js';
 export { UNREAD_PREVIEW_CHARS } from './read-position.js';
 export type {

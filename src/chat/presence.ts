@@ -30,18 +30,23 @@ export class Presence {
   ) {}
 
   /** Counts the participant as present for as long as `wait` runs. */
-  async whileParked<T>(userId: string, lastSeenAt: number, wait: () => Promise<T>): Promise<T> {
+  whileParked<T>(userId: string, lastSeenAt: number, wait: () => Promise<T>): Promise<T> {
     const entry = this.parked.get(userId) ?? { waits: 0, touchedAt: lastSeenAt };
     entry.waits++;
     this.waits++;
     this.parked.set(userId, entry);
+    // A promise chain, not an async frame: the frame would be held for as long as the wait.
+    let waiting: Promise<T>;
     try {
-      return await wait();
-    } finally {
+      waiting = wait();
+    } catch (error) {
+      waiting = Promise.reject(error);
+    }
+    return waiting.finally(() => {
       entry.waits--;
       this.waits--;
       if (entry.waits === 0) this.parked.delete(userId);
-    }
+    });
   }
 
   /** Waits parked on this instance right now (one participant may hold several). */

@@ -8,7 +8,7 @@ import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { Matchmaker } from './matching.js';
 import { banned, chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { park, type WaitHearing } from './park.js';
+import { type Abortable, park, type WaitHearing, WaitStop } from './park.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -42,7 +42,7 @@ import {
 } from './rules.js';
 import { Safety } from './safety.js';
 import { type ChatMessage, LOCAL_ORIGIN, type Origin } from './types.js';
-import { WaitSlots } from './wait-slots.js';
+import { supersedes, type WaitSlot, WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -113,21 +113,25 @@ export class ChatService {
       clientId: string;
       origin?: Origin;
       timeout?: number;
-      signal?: AbortSignal;
+      signal?: Abortable;
     },
   ): Promise<MatchWaitResult> {
     const timeoutMs = clampWaitSeconds(input.timeout) * 1000;
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     const signals = this.waitSignals(input.signal);
     let last: { position: number; queueLength: number } | undefined;
-    const { found: matched, superseded } = await this.whileParked(caller, input, (slot) =>
+    const { engine } = this;
+    // Returned as a chain, not awaited: this frame would be held for as long as the wait.
+    return this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: userTopic(caller.userId),
         timeoutMs,
         signals: [...signals, slot],
-        check: async () => {
-          const state = await this.engine.matchState(caller.userId);
+        // A method, not an arrow property: under tsx every named closure carries a property
+        // dictionary of its own (keepNames), and one lives as long as its wait.
+        async check() {
+          const state = await engine.matchState(caller.userId);
           if (state.kind === 'idle') throw notInQueue();
           if (state.kind === 'waiting') {
             last = state;
@@ -137,10 +141,11 @@ export class ChatService {
           return { status: 'matched' as const, roomId: room.roomId, partner, sharedInterests };
         },
       }),
-    );
-    if (matched) return matched;
-    const standing = last ?? { position: 0, queueLength: 0 };
-    return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
+    ).then(({ found: matched, superseded }): MatchWaitResult => {
+      if (matched) return matched;
+      const standing = last ?? { position: 0, queueLength: 0 };
+      return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
+    });
   }
 
   /**
@@ -215,7 +220,7 @@ export class ChatService {
       origin?: Origin;
       timeout?: number;
       after?: number;
-      signal?: AbortSignal;
+      signal?: Abortable;
     },
   ): Promise<MessageWaitResult> {
     const roomId = checkRoomId(input.roomId);
@@ -224,14 +229,17 @@ export class ChatService {
     const caller = await this.participants.identify(input.clientId, input.origin?.subject);
     await requireMembership(this.engine, roomId, caller.userId);
     const signals = this.waitSignals(input.signal);
-    const { found: delivery, superseded } = await this.whileParked(caller, input, (slot) =>
+    const { engine } = this;
+    // Returned as a chain, not awaited, as in waitForMatch.
+    return this.whileParked(caller, input, (slot) =>
       park({
         bus: this.engine.bus,
         topic: roomTopic(roomId),
         timeoutMs,
         signals: [...signals, slot],
-        check: async () => {
-          const take = await this.engine.takeUnread({
+        // A method, as in waitForMatch.
+        async check() {
+          const take = await engine.takeUnread({
             roomId,
             userId: caller.userId,
             after,
@@ -244,7 +252,7 @@ export class ChatService {
           }
           const undo = async () => {
             if (take.cursorAfter === take.cursorBefore) return;
-            await this.engine.rewindCursor({
+            await engine.rewindCursor({
               roomId,
               userId: caller.userId,
               from: take.cursorAfter,
@@ -259,10 +267,12 @@ export class ChatService {
           return { messages: take.messages, undo };
         },
       }),
+    ).then(
+      ({ found: delivery, superseded }): MessageWaitResult =>
+        delivery
+          ? { status: 'messages', ...delivery }
+          : { status: 'timeout', endedBy: this.endOfWait(superseded) },
     );
-    return delivery
-      ? { status: 'messages', ...delivery }
-      : { status: 'timeout', endedBy: this.endOfWait(superseded) };
   }
 
   async getMessages(input: {
@@ -359,17 +369,29 @@ export class ChatService {
   private async whileParked<T>(
     caller: Caller,
     hearing: WaitHearing,
-    wait: (superseded: AbortSignal) => Promise<T | undefined>,
+    wait: (stop: WaitStop) => Promise<T | undefined>,
   ): Promise<{ found: T | undefined; superseded: boolean }> {
-    const slot = await this.waitSlots.hold(caller.userId);
-    // A ban (from any process) ends the wait with `banned`: the slot's signal stops it.
-    const bannedHere = new AbortController();
+    // One subscription and one stop per wait, for both reasons to stop early: a newer wait
+    // took the slot, or a ban (from any process) ends the wait with `banned`.
+    const waitId = this.waitSlots.newWaitId();
+    const stop = new WaitStop();
+    let ended: 'superseded' | 'banned' | undefined;
+    let hears = false;
     const stopListening = this.watchUser(caller.userId, (event) => {
-      if (event.type === 'banned') bannedHere.abort();
-      hearing.onEvent?.(event);
+      if (event.type === 'banned') ended = 'banned';
+      else if (ended === undefined && supersedes(event, waitId)) ended = 'superseded';
+      if (ended !== undefined) stop.abort();
+      if (hears) hearing.onEvent?.(event);
     });
+    let slot: WaitSlot;
+    try {
+      slot = await this.waitSlots.hold(caller.userId, waitId);
+    } catch (error) {
+      stopListening();
+      throw error;
+    }
+    hears = true;
     hearing.onListening?.();
-    const stop = AbortSignal.any([slot.superseded, bannedHere.signal]);
     try {
       const found = await this.presence
         .whileParked(caller.userId, caller.lastSeenAt, () => wait(stop))
@@ -378,15 +400,15 @@ export class ChatService {
           if (await this.engine.banOf(caller.userId)) throw banned();
           throw error;
         });
-      if (bannedHere.signal.aborted) throw banned();
-      return { found, superseded: slot.superseded.aborted };
+      if (ended === 'banned') throw banned();
+      return { found, superseded: ended === 'superseded' };
     } finally {
       stopListening();
       await slot.release();
     }
   }
 
-  private waitSignals(signal: AbortSignal | undefined): AbortSignal[] {
+  private waitSignals(signal: Abortable | undefined): Abortable[] {
     return signal ? [this.stopping.signal, signal] : [this.stopping.signal];
   }
 

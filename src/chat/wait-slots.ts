@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { tell } from './broadcast.js';
-import { type ChatEngine, type ChatEvent, userTopic } from './engine.js';
+import type { ChatEngine, ChatEvent } from './engine.js';
 import type { Clock } from './identity.js';
 import { WAIT_TIMEOUT_SECONDS } from './rules.js';
 
@@ -10,10 +10,21 @@ import { WAIT_TIMEOUT_SECONDS } from './rules.js';
  */
 const SLOT_MAX_AGE_MS = WAIT_TIMEOUT_SECONDS.max * 1000 + 60_000;
 
-/** A wait's place among its participant's waits: `superseded` aborts when a newer wait takes it. */
+/** A wait's place among its participant's waits, held until `release`. */
 export interface WaitSlot {
-  superseded: AbortSignal;
   release(): Promise<void>;
+}
+
+const NO_SLOT: WaitSlot = { release: async () => {} };
+
+/**
+ * Whether `event` tells the wait `waitId` that a newer wait took its place. The caller listens to
+ * its participant's topic before `hold`: a newer wait may supersede this one the moment it is
+ * registered. (The wait's one subscription hears this beside its push events: a subscription and
+ * an abort signal of its own per wait cost heap that thousands of parked waits add up.)
+ */
+export function supersedes(event: ChatEvent, waitId: string): boolean {
+  return event.type === 'superseded' && event.waitIds.includes(waitId);
 }
 
 /**
@@ -30,35 +41,28 @@ export class WaitSlots {
     private readonly max: number | undefined,
   ) {}
 
-  async hold(userId: string): Promise<WaitSlot> {
+  /** A new wait's id, for `hold` and `supersedes`. */
+  newWaitId(): string {
+    return randomUUID();
+  }
+
+  async hold(userId: string, waitId: string): Promise<WaitSlot> {
     const max = this.max;
-    if (!max) return { superseded: new AbortController().signal, release: async () => {} };
-    const waitId = randomUUID();
-    const superseded = new AbortController();
-    // Listening first: a newer wait may supersede this one the moment it is registered.
-    const stopListening = this.engine.bus.subscribe(userTopic(userId), (event: ChatEvent) => {
-      if (event.type === 'superseded' && event.waitIds.includes(waitId)) superseded.abort();
+    if (!max) return NO_SLOT;
+    const older = await this.engine.holdWait({
+      userId,
+      waitId,
+      now: this.clock.now(),
+      max,
+      maxAgeMs: SLOT_MAX_AGE_MS,
     });
-    let older: string[];
-    try {
-      older = await this.engine.holdWait({
-        userId,
-        waitId,
-        now: this.clock.now(),
-        max,
-        maxAgeMs: SLOT_MAX_AGE_MS,
-      });
-    } catch (error) {
-      stopListening();
-      throw error;
-    }
     if (older.length > 0) await tell(this.engine.bus, [userId], { type: 'superseded', waitIds: older });
+    const { engine } = this;
     return {
-      superseded: superseded.signal,
-      release: async () => {
-        stopListening();
+      // A method, not an arrow property (a named closure under tsx carries a dictionary).
+      async release() {
         // Storage away: the registration ages out by itself.
-        await this.engine.releaseWait(userId, waitId).catch(() => {});
+        await engine.releaseWait(userId, waitId).catch(() => {});
       },
     };
   }

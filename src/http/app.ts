@@ -73,6 +73,11 @@ export class HttpApp {
   private draining = false;
   /** POSTs being answered; GET streams are not counted, they never finish by themselves. */
   private readonly inFlight = new Set<ServerResponse>();
+  /** The one 'close' listener of every POST response: the response it is called on leaves `inFlight`. */
+  private readonly forgetInFlight = ((inFlight: Set<ServerResponse>) =>
+    function forget(this: ServerResponse) {
+      inFlight.delete(this);
+    })(this.inFlight);
 
   constructor(options: HttpAppOptions) {
     this.options = options;
@@ -195,10 +200,12 @@ export class HttpApp {
     }
     if (req.method === 'POST') {
       this.inFlight.add(res);
-      res.once('close', () => this.inFlight.delete(res));
+      // One shared listener (the response is `this`): a parked wait holds its response for minutes.
+      res.on('close', this.forgetInFlight);
     }
     const admission = await gate.admit(req, res);
-    if (admission.admitted) await this.endpoint.handle(req, res, admission.caller);
+    // Returned, not awaited: a parked wait would hold this frame suspended for minutes.
+    if (admission.admitted) return this.endpoint.handle(req, res, admission.caller);
   }
 
   private async health(res: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { WaitStop } from '../chat/index.js';
 import type { CallStream } from '../mcp/lean-calls.js';
 import { whenConnectionGone } from './connection.js';
 import { responseChannel } from './response-channel.js';
@@ -6,26 +7,31 @@ import { responseChannel } from './response-channel.js';
 /** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do. */
 const KEEP_ALIVE_MS = 15_000;
 
+const frame = (message: Record<string, unknown>) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+
 /**
  * One JSON-RPC exchange over a Node response, framed like the SDK's 2026-07-28 answers: a JSON
  * body, or `text/event-stream` with `event: message` frames once something precedes the result.
+ *
+ * Lean on purpose: a parked wait holds this for minutes, thousands at once. So no timer until the
+ * response streams, one listener for the connection, and methods rather than named closures
+ * (under tsx every named closure carries a property dictionary of its own).
  */
 export function callStream(res: ServerResponse): CallStream {
-  const abort = new AbortController();
-  let streaming = false;
+  // Not an AbortController: only the wait listens, and this lives as long as the wait.
+  const abort = new WaitStop();
   let keepAlive: NodeJS.Timeout | undefined;
-  res.once('close', () => clearInterval(keepAlive));
+  // The keep-alive timer exists only once the response streams, and the connection going away
+  // is heard here too (a queued response hears of it only from its socket).
   whenConnectionGone(res, () => {
     clearInterval(keepAlive);
     abort.abort();
   });
-  const frame = (message: Record<string, unknown>) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
   return {
-    signal: abort.signal,
+    signal: abort,
     notify(message) {
-      if (res.destroyed || abort.signal.aborted) return;
-      if (!streaming) {
-        streaming = true;
+      if (res.destroyed || abort.aborted) return;
+      if (keepAlive === undefined) {
         res.writeHead(200, {
           'content-type': 'text/event-stream',
           'cache-control': 'no-cache, no-transform',
@@ -33,15 +39,18 @@ export function callStream(res: ServerResponse): CallStream {
           'x-accel-buffering': 'no',
         });
         keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+        res.on('close', () => clearInterval(keepAlive));
       }
       res.write(frame(message));
     },
     finish(message) {
       clearInterval(keepAlive);
-      if (res.destroyed || abort.signal.aborted) return;
-      if (streaming) res.end(frame(message));
+      if (res.destroyed || abort.aborted) return;
+      if (keepAlive !== undefined) res.end(frame(message));
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
     },
-    onUndelivered: responseChannel(res).onUndelivered,
+    onUndelivered(callback) {
+      responseChannel(res).onUndelivered(callback);
+    },
   };
 }

@@ -20,18 +20,28 @@ export function connectionOf(res: ServerResponse): Socket | null {
  */
 export function whenConnectionGone(res: ServerResponse, gone: () => void): void {
   const socket = connectionOf(res);
-  let told = false;
-  const tell = () => {
-    if (told || res.writableFinished) return;
-    told = true;
-    gone();
+  // Plain listeners on one object (each event comes once): `once` wraps every listener in a bound
+  // function and a state object, and this watch lives as long as a parked wait.
+  const watch = {
+    told: false,
+    tell() {
+      if (watch.told || res.writableFinished) return;
+      watch.told = true;
+      gone();
+    },
+    stop() {
+      socket?.off('close', watch.tell);
+      res.off('close', watch.closed);
+      res.off('finish', watch.stop);
+    },
+    closed() {
+      watch.stop();
+      watch.tell();
+    },
   };
-  const stop = () => socket?.off('close', tell);
-  res.once('close', () => {
-    stop();
-    tell();
-  });
-  res.once('finish', stop);
-  if (res.destroyed || socket?.destroyed) tell();
-  else socket?.once('close', tell);
+  res.on('close', watch.closed);
+  res.on('finish', watch.stop);
+  if (res.destroyed || socket?.destroyed) watch.tell();
+  // A response that holds its socket hears of the close itself; only a queued one needs this.
+  else if (!res.socket) socket?.on('close', watch.tell);
 }

@@ -1,5 +1,5 @@
 import { CLIENT_INFO_META_KEY, SERVER_INFO_META_KEY } from '@modelcontextprotocol/server';
-import type { ChatEvent } from '../chat/index.js';
+import type { Abortable, ChatEvent } from '../chat/index.js';
 import type { CallOrigin } from './caller.js';
 import { pushFor } from './notifications.js';
 import { type ChatServerDeps, SERVER_INFO } from './server.js';
@@ -75,7 +75,7 @@ export function leanRequest(body: unknown): LeanRequest | null {
 /** Where the answer goes: implemented by the HTTP layer over one response. */
 export interface CallStream {
   /** Aborts when the client goes away. */
-  signal: AbortSignal;
+  signal: Abortable;
   /** Sends a JSON-RPC notification before the result (the response becomes an SSE stream). */
   notify(message: Record<string, unknown>): void;
   /** Sends the JSON-RPC response and ends the exchange. */
@@ -105,28 +105,29 @@ export async function answerLeanRequest(
     stream.finish({ result: LIST_RESULT, jsonrpc: '2.0', id: request.id });
     return;
   }
-  const notify = (notification: { method: string; params: Record<string, unknown> }) =>
-    stream.notify({ jsonrpc: '2.0', ...notification });
   // As on the SDK path: only a parked wait reports progress.
   const progress = toolNamed(request.name).parks
-    ? reportProgress(request.progressToken, deps.progressIntervalMs, notify)
+    ? reportProgress(request.progressToken, deps.progressIntervalMs, (notification) =>
+        stream.notify({ jsonrpc: '2.0', ...notification }),
+      )
     : undefined;
   try {
+    // Methods rather than arrow properties: a parked wait holds this context for minutes, and
+    // under tsx (keepNames) every named closure carries a property dictionary of its own.
     const result = await runTool(request.name, request.args, deps, {
       origin,
       signal: stream.signal,
-      onUndelivered: (undo) => {
-        const run = () => {
+      onUndelivered(undo) {
+        const put = () =>
           undo().catch((error: unknown) => deps.logger.error({ err: error }, 'could not put messages back'));
-        };
-        if (stream.signal.aborted) run();
-        else stream.onUndelivered(run);
+        if (stream.signal.aborted) put();
+        else stream.onUndelivered(() => void put());
       },
       // The early progress once the wait listens (chat/park.ts), as on the SDK path.
       listening: progress?.tick,
-      forward: (event: ChatEvent) => {
+      forward(event: ChatEvent) {
         const push = pushFor(event);
-        if (push) notify(push);
+        if (push) stream.notify({ jsonrpc: '2.0', ...push });
       },
       defaultWaitSeconds: defaultWaitSeconds({
         clientName: request.clientName,

@@ -1,6 +1,6 @@
 import type { ToolAnnotations } from '@modelcontextprotocol/server';
 import type { z } from 'zod';
-import type { ChatEvent, ChatService } from '../../chat/index.js';
+import type { Abortable, ChatEvent, ChatService } from '../../chat/index.js';
 import type { CallOrigin } from '../caller.js';
 
 /** What a tool handler knows about the call beyond its arguments. */
@@ -8,7 +8,8 @@ export interface CallContext {
   /** Who called: the subject (with access control on) and whom limits count against. */
   origin: CallOrigin;
   /** Aborts when the client cancels the call or its connection drops. */
-  signal: AbortSignal;
+  /** The call ends early when this aborts (an AbortSignal, or the lean lane's lighter stop). */
+  signal: Abortable;
   /** Registers what to undo if this call's answer is never delivered. */
   onUndelivered(undo: () => Promise<void>): void;
   /** Set when push rides this call's response stream (2026-07-28 era): sends one event as a notification. */

@@ -32,9 +32,10 @@ export const waitForMatch = defineTool({
   annotations: { ...chatTool, readOnlyHint: true, idempotentHint: true },
   successFlag: false,
   parks: true,
-  run: async (chat, args, call) =>
-    shape(
-      await chat.waitForMatch({
+  // A promise chain, not an async frame: the frame would be held for as long as the wait.
+  run: (chat, args, call) =>
+    chat
+      .waitForMatch({
         origin: call.origin,
         clientId: args.client_id,
         timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
@@ -42,8 +43,8 @@ export const waitForMatch = defineTool({
         // The match itself is in the result.
         onListening: call.listening,
         onEvent: forwardExcept(call, (event) => event.type === 'matched'),
-      }),
-    ),
+      })
+      .then(shape),
 });
 
 function shape(result: MatchWaitResult): Json {

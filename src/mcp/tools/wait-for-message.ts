@@ -39,21 +39,24 @@ export const waitForMessage = defineTool({
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: false,
   parks: true,
-  run: async (chat, args, call) => {
-    const result = await chat.waitForMessage({
-      origin: call.origin,
-      roomId: args.room_id,
-      clientId: args.client_id,
-      timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
-      after: args.after,
-      signal: call.signal,
-      onListening: call.listening,
-      // This room's messages are in the result.
-      onEvent: forwardExcept(call, (event) => event.type === 'message' && event.roomId === args.room_id),
-    });
-    if (result.status === 'messages') call.onUndelivered(result.undo);
-    return shape(result);
-  },
+  // A promise chain, not an async frame: the frame would be held for as long as the wait.
+  run: (chat, args, call) =>
+    chat
+      .waitForMessage({
+        origin: call.origin,
+        roomId: args.room_id,
+        clientId: args.client_id,
+        timeout: args.timeout ?? call.defaultWaitSeconds ?? PLAIN_WAIT_SECONDS,
+        after: args.after,
+        signal: call.signal,
+        onListening: call.listening,
+        // This room's messages are in the result.
+        onEvent: forwardExcept(call, (event) => event.type === 'message' && event.roomId === args.room_id),
+      })
+      .then((result) => {
+        if (result.status === 'messages') call.onUndelivered(result.undo);
+        return shape(result);
+      }),
 });
 
 function shape(result: MessageWaitResult): Json {
