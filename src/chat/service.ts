@@ -7,8 +7,9 @@ import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic
 import { Finder, othersReadBy } from './finding.js';
 import { type Clock, type IdSource, randomIds, systemClock } from './identity.js';
 import { Matchmaker } from './matching.js';
-import { banned, chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
-import { type Abortable, park, type WaitHearing, WaitStop } from './park.js';
+import { chatEnded, notInQueue, notInRoom, refusal } from './notices.js';
+import { type Abortable, park, type WaitHearing } from './park.js';
+import { Parking } from './parking.js';
 import { Participants } from './participants.js';
 import { Presence, type SweepResult } from './presence.js';
 import { type MarkReadInput, ReadPosition } from './read-position.js';
@@ -42,7 +43,7 @@ import {
 } from './rules.js';
 import { Safety } from './safety.js';
 import { type ChatMessage, LOCAL_ORIGIN, type Origin } from './types.js';
-import { supersedes, type WaitSlot, WaitSlots } from './wait-slots.js';
+import { WaitSlots } from './wait-slots.js';
 
 export interface ChatServiceOptions {
   engine: ChatEngine;
@@ -71,7 +72,8 @@ export class ChatService {
   private readonly presence: Presence;
   private readonly departures: Departures;
   private readonly readPosition: ReadPosition;
-  private readonly waitSlots: WaitSlots;
+  /** Where waits park: one of the caller's wait slots, counted as presence. */
+  private readonly parking: Parking;
   private readonly arrivals: Arrivals;
   /** Aborted by `stopWaits()`: every parked wait then answers at once. */
   private readonly stopping = new AbortController();
@@ -89,9 +91,9 @@ export class ChatService {
     this.clock = clock;
     this.participants = new Participants(engine, ids, clock, limits.newParticipantsPerMinute);
     this.finder = new Finder(engine, this.participants);
-    this.waitSlots = new WaitSlots(engine, clock, limits.maxWaits);
     this.arrivals = new Arrivals(engine, this.participants, ids, clock);
     this.presence = new Presence(engine, clock, idleTimeoutMs);
+    this.parking = new Parking(engine, new WaitSlots(engine, clock, limits.maxWaits), this.presence);
     this.departures = new Departures(engine, ids, clock);
     this.readPosition = new ReadPosition(engine, this.participants);
     const interestWaitMs = (limits.interestWaitSeconds ?? 10) * 1000;
@@ -122,30 +124,32 @@ export class ChatService {
     let last: { position: number; queueLength: number } | undefined;
     const { engine } = this;
     // Returned as a chain, not awaited: this frame would be held for as long as the wait.
-    return this.whileParked(caller, input, (slot) =>
-      park({
-        bus: this.engine.bus,
-        topic: userTopic(caller.userId),
-        timeoutMs,
-        signals: [...signals, slot],
-        // A method, not an arrow property: under tsx every named closure carries a property
-        // dictionary of its own (keepNames), and one lives as long as its wait.
-        async check() {
-          const state = await engine.matchState(caller.userId);
-          if (state.kind === 'idle') throw notInQueue();
-          if (state.kind === 'waiting') {
-            last = state;
-            return undefined;
-          }
-          const { room, partner, sharedInterests } = state;
-          return { status: 'matched' as const, roomId: room.roomId, partner, sharedInterests };
-        },
-      }),
-    ).then(({ found: matched, superseded }): MatchWaitResult => {
-      if (matched) return matched;
-      const standing = last ?? { position: 0, queueLength: 0 };
-      return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
-    });
+    return this.parking
+      .whileParked(caller, input, (slot) =>
+        park({
+          bus: this.engine.bus,
+          topic: userTopic(caller.userId),
+          timeoutMs,
+          signals: [...signals, slot],
+          // A method, not an arrow property: under tsx every named closure carries a property
+          // dictionary of its own (keepNames), and one lives as long as its wait.
+          async check() {
+            const state = await engine.matchState(caller.userId);
+            if (state.kind === 'idle') throw notInQueue();
+            if (state.kind === 'waiting') {
+              last = state;
+              return undefined;
+            }
+            const { room, partner, sharedInterests } = state;
+            return { status: 'matched' as const, roomId: room.roomId, partner, sharedInterests };
+          },
+        }),
+      )
+      .then(({ found: matched, superseded }): MatchWaitResult => {
+        if (matched) return matched;
+        const standing = last ?? { position: 0, queueLength: 0 };
+        return { status: 'waiting', ...standing, endedBy: this.endOfWait(superseded) };
+      });
   }
 
   /**
@@ -231,48 +235,50 @@ export class ChatService {
     const signals = this.waitSignals(input.signal);
     const { engine } = this;
     // Returned as a chain, not awaited, as in waitForMatch.
-    return this.whileParked(caller, input, (slot) =>
-      park({
-        bus: this.engine.bus,
-        topic: roomTopic(roomId),
-        timeoutMs,
-        signals: [...signals, slot],
-        // A method, as in waitForMatch.
-        async check() {
-          const take = await engine.takeUnread({
-            roomId,
-            userId: caller.userId,
-            after,
-            limit: WAIT_BATCH_LIMIT,
-          });
-          if (take.messages.length === 0) {
-            if (take.state === 'ended') throw chatEnded(roomId);
-            if (take.state === 'gone') throw notInRoom(roomId);
-            return undefined;
-          }
-          const undo = async () => {
-            if (take.cursorAfter === take.cursorBefore) return;
-            await engine.rewindCursor({
+    return this.parking
+      .whileParked(caller, input, (slot) =>
+        park({
+          bus: this.engine.bus,
+          topic: roomTopic(roomId),
+          timeoutMs,
+          signals: [...signals, slot],
+          // A method, as in waitForMatch.
+          async check() {
+            const take = await engine.takeUnread({
               roomId,
               userId: caller.userId,
-              from: take.cursorAfter,
-              to: take.cursorBefore,
+              after,
+              limit: WAIT_BATCH_LIMIT,
             });
-          };
-          // Cancelled while taking: nobody will read the answer.
-          if (signals.some((signal) => signal.aborted)) {
-            await undo();
-            return undefined;
-          }
-          return { messages: take.messages, undo };
-        },
-      }),
-    ).then(
-      ({ found: delivery, superseded }): MessageWaitResult =>
-        delivery
-          ? { status: 'messages', ...delivery }
-          : { status: 'timeout', endedBy: this.endOfWait(superseded) },
-    );
+            if (take.messages.length === 0) {
+              if (take.state === 'ended') throw chatEnded(roomId);
+              if (take.state === 'gone') throw notInRoom(roomId);
+              return undefined;
+            }
+            const undo = async () => {
+              if (take.cursorAfter === take.cursorBefore) return;
+              await engine.rewindCursor({
+                roomId,
+                userId: caller.userId,
+                from: take.cursorAfter,
+                to: take.cursorBefore,
+              });
+            };
+            // Cancelled while taking: nobody will read the answer.
+            if (signals.some((signal) => signal.aborted)) {
+              await undo();
+              return undefined;
+            }
+            return { messages: take.messages, undo };
+          },
+        }),
+      )
+      .then(
+        ({ found: delivery, superseded }): MessageWaitResult =>
+          delivery
+            ? { status: 'messages', ...delivery }
+            : { status: 'timeout', endedBy: this.endOfWait(superseded) },
+      );
   }
 
   async getMessages(input: {
@@ -360,52 +366,6 @@ export class ChatService {
   /** Answers every parked wait now (with its timeout result) and refuses to park new ones. */
   stopWaits(): void {
     this.stopping.abort();
-  }
-
-  /**
-   * Counts the caller as present while `wait` runs, hearing its events through `onEvent`
-   * meanwhile, in one of its wait slots: `wait` gets the signal that a newer wait took the slot.
-   */
-  private async whileParked<T>(
-    caller: Caller,
-    hearing: WaitHearing,
-    wait: (stop: WaitStop) => Promise<T | undefined>,
-  ): Promise<{ found: T | undefined; superseded: boolean }> {
-    // One subscription and one stop per wait, for both reasons to stop early: a newer wait
-    // took the slot, or a ban (from any process) ends the wait with `banned`.
-    const waitId = this.waitSlots.newWaitId();
-    const stop = new WaitStop();
-    let ended: 'superseded' | 'banned' | undefined;
-    let hears = false;
-    const stopListening = this.watchUser(caller.userId, (event) => {
-      if (event.type === 'banned') ended = 'banned';
-      else if (ended === undefined && supersedes(event, waitId)) ended = 'superseded';
-      if (ended !== undefined) stop.abort();
-      if (hears) hearing.onEvent?.(event);
-    });
-    let slot: WaitSlot;
-    try {
-      slot = await this.waitSlots.hold(caller.userId, waitId);
-    } catch (error) {
-      stopListening();
-      throw error;
-    }
-    hears = true;
-    hearing.onListening?.();
-    try {
-      const found = await this.presence
-        .whileParked(caller.userId, caller.lastSeenAt, () => wait(stop))
-        .catch(async (error: unknown) => {
-          // Taken out of its rooms by a ban whose event has not arrived yet.
-          if (await this.engine.banOf(caller.userId)) throw banned();
-          throw error;
-        });
-      if (ended === 'banned') throw banned();
-      return { found, superseded: ended === 'superseded' };
-    } finally {
-      stopListening();
-      await slot.release();
-    }
   }
 
   private waitSignals(signal: Abortable | undefined): Abortable[] {
