@@ -58,6 +58,7 @@ import {
   toRoom,
 } from './rows.js';
 import * as safety from './safety.js';
+import { SearchBacklog } from './search-backlog.js';
 import { SqliteSessionRecords } from './session-records.js';
 import { SqliteStorage } from './storage.js';
 
@@ -87,6 +88,7 @@ export class SqliteEngine implements ChatEngine {
   private readonly matching: MatchingStatements;
   private readonly own: safety.SafetyStatements;
   private readonly appends: GroupCommit<AppendRequest, AppendOutcome>;
+  private readonly search: SearchBacklog;
 
   constructor(options: SqliteEngineOptions) {
     const { path, retention = NO_RETENTION, onListenerError, watchIntervalMs } = options;
@@ -104,6 +106,7 @@ export class SqliteEngine implements ChatEngine {
     this.appends = new GroupCommit(this.storage, (request) =>
       appendMessage(this.sql, this.own, this.retention, request),
     );
+    this.search = new SearchBacklog(this.storage);
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
     const sweep = (now: number) => {
       this.lifetimes.sweep(now);
@@ -254,6 +257,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async searchMessages(request: SearchRequest): Promise<ChatMessage[]> {
+    this.search.catchUp();
     return this.storage.run(() => searchMessages(this.sql, request));
   }
 
@@ -316,6 +320,7 @@ export class SqliteEngine implements ChatEngine {
   async close(): Promise<void> {
     this.appends.flush();
     this.background.stop();
+    this.search.stop();
     if (this.bus instanceof SharedFileBus) this.bus.close();
     this.storage.close();
   }
