@@ -9,6 +9,8 @@
  *   npm run bench -- --cluster    only Redis Cluster (3 local primaries) beside single Redis
  *   npm run bench -- --only parked [--targets mcp-chat,sdk]
  *                                 only the parked-wait memory (10,000 waits; 1,000 with --quick)
+ *   npm run bench -- --only throughput [--profile]
+ *                                 only the send throughput on both engines beside the baselines
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -288,11 +290,39 @@ async function parkedOnly(): Promise<void> {
   }
 }
 
+/** `--only throughput`: the send throughput alone, with the targets it decides. */
+async function throughputOnly(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
+  const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const redisPrefix = `mcp-chat-bench:${randomUUID().slice(0, 12)}:`;
+  const redisUrl = process.env.MCP_CHAT_TEST_REDIS_URL ?? TEST_REDIS_URL;
+  const noRedis = await redisSkipReason().catch((error: Error) => error.message);
+  const servers: Servers = {
+    'mcp-chat': await startTarget('mcp-chat', { db: join(dir, 'bench.db'), profileDir }),
+    ...(noRedis === undefined && {
+      'mcp-chat-redis': await startTarget('mcp-chat-redis', { db: '', redisUrl, redisPrefix, profileDir }),
+    }),
+    sdk: await startTarget('sdk', { db: '' }),
+    raw: await startTarget('raw', { db: '' }),
+  };
+  try {
+    console.log(
+      JSON.stringify({ mode: quick ? 'quick' : 'full', throughput: await throughput(servers) }, null, 2),
+    );
+  } finally {
+    await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
+    rmSync(dir, { recursive: true, force: true });
+    if (servers['mcp-chat-redis']) await deleteKeys(redisPrefix, redisUrl);
+  }
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--cluster'))
     return console.log(JSON.stringify(await measureCluster(load, settings), null, 2));
   if (only === 'parked') return parkedOnly();
-  if (only !== undefined) throw new Error(`--only knows one part: parked (not ${only})`);
+  if (only === 'throughput') return throughputOnly();
+  if (only !== undefined) throw new Error(`--only knows two parts: parked, throughput (not ${only})`);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
