@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { ChatError, type ChatService } from '../chat/index.js';
 import { errorResult, failureResult, toolResult } from './results.js';
 import { type CallContext, type ToolName, toolNamed } from './tools/index.js';
-import { addUnread } from './unread.js';
+import { addUnread, attachUnread, unreadNotes } from './unread.js';
 
 /** What every tool call needs, whichever way it arrived. */
 export interface ToolCallDeps {
@@ -30,12 +30,18 @@ export async function runTool(
     deps.onToolCall?.(name, 'invalid_argument');
     return errorResult('invalid_argument', describeIssues(name, parsed.error), tool.successFlag);
   }
+  const args = parsed.data as Record<string, unknown>;
+  const unreadLeftOut = (error: unknown) =>
+    deps.logger.warn({ err: error, tool: name }, 'unread summary left out');
+  // Read beside the call when the call cannot change it: on Redis, one round trip fewer.
+  const alongside = tool.unreadAlongside
+    ? unreadNotes(deps.chat, args, args.room_id, unreadLeftOut)
+    : undefined;
   try {
     const body = await tool.run(deps.chat, parsed.data, call);
-    await addUnread(deps.chat, parsed.data as Record<string, unknown>, body, (error) =>
-      deps.logger.warn({ err: error, tool: name }, 'unread summary left out'),
-    );
-    await onSuccess?.(parsed.data as Record<string, unknown>, body);
+    if (alongside) attachUnread(body, await alongside);
+    else await addUnread(deps.chat, args, body, unreadLeftOut);
+    await onSuccess?.(args, body);
     deps.onToolCall?.(name, 'ok');
     return toolResult(body);
   } catch (failure) {

@@ -34,15 +34,34 @@ export async function addUnread(
   body: Json,
   onError: (error: unknown) => void,
 ): Promise<void> {
-  const clientId = args.client_id;
-  if (typeof clientId !== 'string') return;
   const about = typeof args.room_id === 'string' ? args.room_id : body.room_id;
+  attachUnread(body, await unreadNotes(chat, args, about, onError));
+}
+
+/**
+ * The notes alone, for a call whose summary does not depend on what it does (send_message: the
+ * rooms it reports are the others): read while the call runs, and attached with `attachUnread`.
+ * Never rejects.
+ */
+export async function unreadNotes(
+  chat: ChatService,
+  args: Record<string, unknown>,
+  about: unknown,
+  onError: (error: unknown) => void,
+): Promise<Json[] | undefined> {
+  const clientId = args.client_id;
+  if (typeof clientId !== 'string') return undefined;
   try {
     const notes = await chat.unreadFor(clientId, typeof about === 'string' ? about : undefined);
-    if (notes.length > 0) body.unread = notes.map(shapeNote);
+    return notes.length > 0 ? notes.map(shapeNote) : undefined;
   } catch (error) {
     onError(error);
+    return undefined;
   }
+}
+
+export function attachUnread(body: Json, notes: Json[] | undefined): void {
+  if (notes) body.unread = notes;
 }
 
 function shapeNote(note: UnreadNote): Json {

@@ -261,9 +261,12 @@ export class RedisEngine implements ChatEngine {
     switch (kind) {
       case 'stored': {
         const message = toMessage(roomId, entry);
-        // A listed room moves up the directory, in the control slot; at worst a step behind.
+        // A listed room moves up the directory, in the control slot; at worst a step behind. Not
+        // awaited: it rides the same connection as the send's announcements, ahead of them, so it
+        // has run when they are acknowledged, one round trip sooner. Lost (Redis away), the
+        // room's next message lists it again.
         if (typeof listing === 'string')
-          await this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]);
+          this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]).catch(() => {});
         return { kind, message, recipients: list(recipients).map(text) };
       }
       case 'duplicate':

@@ -131,9 +131,14 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
   return refusal('leaveRoom', kind);
 }
 
-/** The user's open rooms as the room slots confirm them; stale entries leave the control slot's list. */
-async function confirmedRooms(run: SlotRun, userId: string, withMembers: boolean) {
-  const rooms = list(await run('openRooms', control(userId), [userId])).map(text);
+/**
+ * The user's open rooms as the room slots confirm them; stale entries leave the control slot's
+ * list. `except` is not read at all (the unread summary of a call about that room skips it).
+ */
+async function confirmedRooms(run: SlotRun, userId: string, withMembers: boolean, except?: string) {
+  const rooms = list(await run('openRooms', control(userId), [userId]))
+    .map(text)
+    .filter((roomId) => roomId !== except);
   const replies = await Promise.all(
     rooms.map((roomId) =>
       run('roomOfMember', { room: roomId, user: userId }, [roomId, userId, withMembers ? '1' : '0']),
@@ -154,9 +159,9 @@ export async function unreadSummary(
   userId: string,
   exceptRoomId?: string,
 ): Promise<UnreadRoom[]> {
-  const rooms = await confirmedRooms(run, userId, false);
+  const rooms = await confirmedRooms(run, userId, false, exceptRoomId);
   return rooms
-    .filter(({ roomId, count }) => roomId !== exceptRoomId && count > 0)
+    .filter(({ count }) => count > 0)
     .map(({ roomId, count, newest }) => ({ roomId, count, latest: toMessage(roomId, newest) }));
 }
 

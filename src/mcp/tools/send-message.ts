@@ -43,6 +43,8 @@ export const sendMessage = defineTool({
   annotations: { ...chatTool, idempotentHint: false },
   successFlag: true,
   parks: false,
+  // It writes to room_id only, and the summary is of the other rooms.
+  unreadAlongside: true,
   run: async (chat, args, call) => {
     const sent = await chat.sendMessage({
       origin: call.origin,

@@ -39,6 +39,11 @@ export interface ToolDefinition<Name extends string = string, Input extends z.Zo
   successFlag: boolean;
   /** Wait tools park; the protocol face keeps them alive with progress notifications. */
   parks: boolean;
+  /**
+   * The call cannot change the `unread` summary of its answer (the caller's other rooms), so it is
+   * read while the call runs rather than after it.
+   */
+  unreadAlongside?: true;
   /** Turns the checked arguments into a chat call and its answer into the contract's JSON. */
   run(chat: ChatService, args: z.output<Input>, call: CallContext): Promise<Json>;
 }
