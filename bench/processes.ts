@@ -5,6 +5,8 @@ import { freePort } from '../test/support/process.js';
 import type { TargetName } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** What gc-on-signal.ts writes once a collection has run. */
+const GC_DONE = 'mcp-chat-bench: gc done';
 
 export interface ServerUnderTest {
   name: TargetName;
@@ -12,6 +14,8 @@ export interface ServerUnderTest {
   child: ChildProcess;
   /** Resident set size (from /proc) and V8 heap in use (from the server's own endpoint). */
   memory(): Promise<{ rssBytes: number; heapBytes: number }>;
+  /** Runs a full garbage collection in the server (bench/gc-on-signal.ts) and waits for it. */
+  collectGarbage(): Promise<void>;
   /** MCP Chat only: waits parked right now, from /metrics. */
   parkedWaits?(): Promise<number>;
   stop(): Promise<void>;
@@ -49,7 +53,8 @@ export async function startTarget(
   options: { db: string; profileDir?: string; redisUrl?: string; redisPrefix?: string },
 ): Promise<ServerUnderTest> {
   const port = await freePort();
-  const node = ['--import', 'tsx'];
+  // Every target can be told to collect its garbage before memory is read (gc-on-signal.ts).
+  const node = ['--expose-gc', '--import', 'tsx', '--import', './bench/gc-on-signal.ts'];
   const chat = name === 'mcp-chat' || name === 'mcp-chat-redis';
   const storage =
     name === 'mcp-chat-redis'
@@ -80,8 +85,11 @@ export async function startTarget(
     : [...node, `bench/baselines/${name}-server.ts`, String(port)];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let collected: (() => void) | undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
+    const text = chunk.toString();
+    if (text.includes(GC_DONE)) collected?.();
+    stderr += text.replaceAll(`${GC_DONE}\n`, '');
   });
   const base = `http://127.0.0.1:${port}`;
   await waitHealthy(chat ? `${base}/healthz` : `${base}/health`, child, () => stderr);
@@ -98,6 +106,13 @@ export async function startTarget(
       }
       const { heapUsed } = (await (await fetch(`${base}/memory`)).json()) as { heapUsed: number };
       return { rssBytes: rssOf(pid), heapBytes: heapUsed };
+    },
+    collectGarbage() {
+      const done = new Promise<void>((resolve) => {
+        collected = resolve;
+      });
+      child.kill('SIGUSR2');
+      return done;
     },
     parkedWaits: chat
       ? async () => Number(/^mcp_chat_parked_waits (\d+)/m.exec(await metrics())?.[1] ?? 0)
