@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { ChatEvent, EventBus } from '../../chat/engine.js';
 import { LocalBus } from '../local-bus.js';
+import type { RidingWrites } from './group-commit.js';
 
 /**
  * How often a process looks for commits by other processes. One `PRAGMA data_version` is a
@@ -9,6 +10,12 @@ import { LocalBus } from '../local-bus.js';
  * contract's 100 ms at a cost nobody notices.
  */
 export const WATCH_INTERVAL_MS = 10;
+
+/**
+ * How long a published event may wait for a group commit to carry it before it is written alone:
+ * a small part of the 100 ms the contract gives a wake-up in another process.
+ */
+const FLUSH_AFTER_MS = 2;
 
 /** Events are kept this long for processes that fall behind (a blocked event loop); then pruned. */
 export const EVENT_RETENTION_MS = 60_000;
@@ -21,6 +28,12 @@ export interface SharedFileBusOptions {
   db: Database.Database;
   intervalMs?: number;
   onListenerError?: (error: unknown) => void;
+}
+
+/** An event published here and not yet in the `events` table. */
+interface PendingEvent {
+  topic: string;
+  event: string;
 }
 
 interface EventRow {
@@ -51,8 +64,8 @@ export class SharedFileBus implements EventBus {
   private lastId: number;
   private lastVersion: number;
   /** Events published since the last flush, written together in one transaction. */
-  private pending: { topic: string; event: string }[] = [];
-  private flushing: NodeJS.Immediate | undefined;
+  private pending: PendingEvent[] = [];
+  private flushing: NodeJS.Timeout | undefined;
 
   constructor({ db, intervalMs = WATCH_INTERVAL_MS, onListenerError }: SharedFileBusOptions) {
     this.db = db;
@@ -72,8 +85,23 @@ export class SharedFileBus implements EventBus {
   async publish(topic: string, event: ChatEvent): Promise<void> {
     this.local.deliver(topic, event);
     this.pending.push({ topic, event: JSON.stringify(event) });
-    this.flushing ??= setImmediate(() => this.flush());
+    // A moment later, not at once: meanwhile the batches that commit the next sends write them
+    // in their own transactions (`riding`), so under load few flushes need one of their own.
+    this.flushing ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
+
+  /** The events waiting to be written, for a group commit to write in its transaction. */
+  readonly riding: RidingWrites<PendingEvent> = {
+    take: () => {
+      const taken = this.pending;
+      this.pending = [];
+      return taken;
+    },
+    write: (taken) => this.append(taken),
+    giveBack: (taken) => {
+      this.pending = [...taken, ...this.pending];
+    },
+  };
 
   subscribe(topic: string, listener: (event: ChatEvent) => void): () => void {
     return this.local.subscribe(topic, listener);
@@ -92,7 +120,7 @@ export class SharedFileBus implements EventBus {
   /** Stops watching; what was published and not yet written is written now. */
   close(): void {
     clearInterval(this.timer);
-    if (this.flushing) clearImmediate(this.flushing);
+    clearTimeout(this.flushing);
     this.flush();
   }
 
@@ -101,16 +129,16 @@ export class SharedFileBus implements EventBus {
     const events = this.pending;
     this.pending = [];
     if (events.length === 0 || !this.db.open) return;
-    const at = Date.now();
     try {
-      this.db
-        .transaction(() => {
-          for (const { topic, event } of events) this.statements.append.run(this.origin, topic, event, at);
-        })
-        .immediate();
+      this.db.transaction(() => this.append(events)).immediate();
     } catch {
       // Storage away: the other processes' waits fail with `unavailable` or find the log later.
     }
+  }
+
+  private append(events: PendingEvent[]): void {
+    const at = Date.now();
+    for (const { topic, event } of events) this.statements.append.run(this.origin, topic, event, at);
   }
 
   /** One look: nothing to do unless another connection committed since the last look. */

@@ -87,7 +87,7 @@ export class SqliteEngine implements ChatEngine {
   private readonly lifetimes: SqliteLifetimes;
   private readonly matching: MatchingStatements;
   private readonly own: safety.SafetyStatements;
-  private readonly appends: GroupCommit<AppendRequest, AppendOutcome>;
+  private readonly appends: GroupCommit<AppendRequest, AppendOutcome, unknown>;
   private readonly search: SearchBacklog;
 
   constructor(options: SqliteEngineOptions) {
@@ -103,8 +103,10 @@ export class SqliteEngine implements ChatEngine {
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.sessions = new SqliteSessionRecords(this.storage, this.bus);
     this.retention = { maxMessages: retention.maxMessages, maxAgeMs: retention.maxAgeSeconds * 1000 };
-    this.appends = new GroupCommit(this.storage, (request) =>
-      appendMessage(this.sql, this.own, this.retention, request),
+    this.appends = new GroupCommit(
+      this.storage,
+      (request) => appendMessage(this.sql, this.own, this.retention, request),
+      this.bus instanceof SharedFileBus ? this.bus.riding : undefined,
     );
     this.search = new SearchBacklog(this.storage);
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));

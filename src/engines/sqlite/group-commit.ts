@@ -7,6 +7,18 @@ interface Pending<Request, Outcome> {
 }
 
 /**
+ * Writes that would take a transaction of their own, and may ride in a batch's instead: the
+ * shared-file bus's events (commit-watch.ts), one commit fewer per batch.
+ */
+export interface RidingWrites<Item> {
+  /** Takes what waits, to be written inside the batch's transaction. */
+  take(): Item[];
+  write(taken: Item[]): void;
+  /** The batch's transaction rolled back: what it took waits again. */
+  giveBack(taken: Item[]): void;
+}
+
+/**
  * Group commit: the calls of one kind that arrive within one turn of the event loop run in one
  * write transaction, and each is answered only once that transaction has committed. Under load a
  * commit (its WAL write, the write lock, BEGIN and COMMIT) is paid once per batch instead of once
@@ -16,13 +28,14 @@ interface Pending<Request, Outcome> {
  * idempotency key in one batch store one message). When the batch's transaction fails, every
  * call of it is run again in a transaction of its own, so that one failing call fails alone.
  */
-export class GroupCommit<Request, Outcome> {
+export class GroupCommit<Request, Outcome, Riding = unknown> {
   private queue: Pending<Request, Outcome>[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly storage: SqliteStorage,
     private readonly step: (request: Request) => Outcome,
+    private readonly riders?: RidingWrites<Riding>,
   ) {}
 
   submit(request: Request): Promise<Outcome> {
@@ -40,19 +53,28 @@ export class GroupCommit<Request, Outcome> {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    if (batch.length > 1) {
-      let outcomes: Outcome[] | undefined;
-      try {
-        outcomes = this.storage.transaction(() => batch.map((pending) => this.step(pending.request)));
-      } catch {
-        // Rolled back as a whole; below, each call learns its own outcome.
-      }
-      if (outcomes) {
-        batch.forEach((pending, i) => {
-          pending.resolve(outcomes[i] as Outcome);
-        });
-        return;
-      }
+    const riding = this.riders?.take() ?? [];
+    let outcomes: Outcome[] | undefined;
+    let failure: unknown;
+    try {
+      outcomes = this.storage.transaction(() => {
+        if (riding.length > 0) this.riders?.write(riding);
+        return batch.map((pending) => this.step(pending.request));
+      });
+    } catch (error) {
+      // Rolled back as a whole; below, each call learns its own outcome.
+      failure = error;
+      if (riding.length > 0) this.riders?.giveBack(riding);
+    }
+    if (outcomes) {
+      batch.forEach((pending, i) => {
+        pending.resolve(outcomes[i] as Outcome);
+      });
+      return;
+    }
+    if (batch.length === 1) {
+      (batch[0] as Pending<Request, Outcome>).reject(failure);
+      return;
     }
     for (const pending of batch) {
       try {
