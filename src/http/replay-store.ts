@@ -27,7 +27,7 @@ export class SharedEventStore implements EventStore {
   }
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    if (streamId !== GET_STREAM_ID) return this.local.storeEvent(streamId, message);
+    if (streamId !== GET_STREAM_ID) return this.local.store(streamId, message);
     const event = { streamId, message: JSON.stringify(message), at: Date.now() };
     return `g${await this.records.appendEvent(this.sessionId, event, this.window)}`;
   }
@@ -37,6 +37,15 @@ export class SharedEventStore implements EventStore {
    * aged out, or the event was never stored): the client then gets what is left, not an error that
    * would make it give up the stream.
    */
+  /**
+   * An event of a POST response's stream, as the session transport stores it (the lean lane,
+   * session-stream.ts, writes such streams itself): numbered with the transport's own, so that
+   * `Last-Event-ID` replays either kind.
+   */
+  storePostEvent(streamId: string, message: JSONRPCMessage): string {
+    return this.local.store(streamId, message);
+  }
+
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     if (SHARED_ID.test(eventId)) return GET_STREAM_ID;
     return this.local.getStreamIdForEventId(eventId);
