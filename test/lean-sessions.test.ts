@@ -1,3 +1,4 @@
+import { connect as connectTcp } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerOf, type Call, expectSameAnswers, normalizer } from './support/lean-script.js';
 import { until } from './support/poll.js';
@@ -148,6 +149,44 @@ describe('the lean lane in 2025-era sessions', () => {
     }
   });
 
+  it('puts back what a wait took when its answer never reached the client, as the SDK does', async () => {
+    for (const [label, server] of servers()) {
+      const session = await openSession(server.mcpUrl, '2025-11-25');
+      const holder = await joined(session, 'held', 'Holder');
+      const me = await joined(session, 'taken', 'Receiver');
+      const them = await joined(session, 'taken', 'Sender');
+      await session.call('tools/call', {
+        name: 'wait_for_message',
+        arguments: { room_id: 'taken', client_id: me, timeout: 1 },
+      });
+      // Two waits in one write on one connection: the second one's response is queued behind the
+      // first (which holds the socket), so its answer cannot be written through before the drop.
+      const socket = connectTcp(Number(server.mcpUrl.port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      const before = server.chat.parkedWaits;
+      socket.write(
+        rawPost(server, session, waitFor('h', 'held', holder)) +
+          rawPost(server, session, waitFor('r', 'taken', me)),
+      );
+      await untilParked(server, before + 2);
+      await session.call('tools/call', {
+        name: 'send_message',
+        arguments: { room_id: 'taken', client_id: them, message: 'taken, then put back' },
+      });
+      await until(
+        () => (server.chat.parkedWaits === before + 1 ? true : undefined),
+        () => `the receiver's wait (${label}) to take the message`,
+      );
+      socket.destroy();
+      await untilNoneParked(server);
+      const again = await session.call('tools/call', {
+        name: 'wait_for_message',
+        arguments: { room_id: 'taken', client_id: me, timeout: 5 },
+      });
+      expect(again.body, label).toContain('taken, then put back');
+    }
+  });
+
   it('replays a POST stream with Last-Event-ID, finished or cut off, as the SDK does', async () => {
     const replays: string[][] = [];
     for (const [label, server] of servers()) {
@@ -180,6 +219,23 @@ describe('the lean lane in 2025-era sessions', () => {
     expect(replays[0]).toEqual(replays[1]);
   });
 });
+
+/** A POST of the session as raw HTTP/1.1 bytes on a keep-alive connection. */
+function rawPost(server: TestServer, session: Session, body: unknown): string {
+  const text = JSON.stringify(body);
+  return [
+    'POST /mcp HTTP/1.1',
+    `Host: ${server.mcpUrl.host}`,
+    'Connection: keep-alive',
+    'Content-Type: application/json',
+    'Accept: application/json, text/event-stream',
+    `Mcp-Session-Id: ${session.id}`,
+    'MCP-Protocol-Version: 2025-11-25',
+    `Content-Length: ${Buffer.byteLength(text)}`,
+    '',
+    text,
+  ].join('\r\n');
+}
 
 /** Waits until no wait is parked on the server (the stopped call has let go). */
 async function untilNoneParked(server: TestServer): Promise<void> {
