@@ -135,7 +135,6 @@ describe('the lean lane in 2025-era sessions', () => {
         // refuses a replay until the server notices it close, at its next keep-alive.)
         expect(await replayAfter(server, session, primed)).toBe('');
       }
-      giveUp.abort();
       // The cancelled wait took nothing: what is said next reaches the next wait.
       await session.call('tools/call', {
         name: 'send_message',
@@ -146,6 +145,15 @@ describe('the lean lane in 2025-era sessions', () => {
         arguments: { room_id: room, client_id: ann, timeout: 5 },
       });
       expect(next.body, label).toContain('after the cancel');
+      // The client still holds the cancelled call's stream open; ending the session ends it, and
+      // no answer ever came on it.
+      const ended = await fetch(server.mcpUrl, {
+        method: 'DELETE',
+        headers: { 'mcp-session-id': session.id, 'mcp-protocol-version': '2025-11-25' },
+      });
+      expect(ended.status).toBe(200);
+      expect(await restOf(waiting), label).not.toContain('"result"');
+      giveUp.abort();
     }
   });
 
@@ -281,6 +289,18 @@ async function firstEventId(response: Response): Promise<string> {
   const id = /^id: (.+)$/m.exec(text)?.[1];
   if (!id) throw new Error(`the stream began without an event id: ${JSON.stringify(text)}`);
   return id;
+}
+
+/** The rest of a live stream's body, once it ends. */
+async function restOf(response: Response): Promise<string> {
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
 }
 
 /**

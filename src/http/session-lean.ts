@@ -26,10 +26,16 @@ export class LeanSessionCalls {
     const stream = new SessionPostStream(res, this.events, this.sessionId, primesPostStream(req));
     // A repeated id replaces the earlier call here, as it does in the SDK's table of running requests.
     this.running.set(request.id, stream);
+    const forget = () => {
+      if (this.running.get(request.id) === stream) this.running.delete(request.id);
+    };
     try {
       await this.session.answer(request, stream, caller);
     } finally {
-      if (this.running.get(request.id) === stream) this.running.delete(request.id);
+      // A cancelled call's stream stays open unanswered, as the SDK's does, until the client
+      // closes it or the copy ends (which ends it).
+      if (stream.lingers) res.once('close', forget);
+      else forget();
     }
   }
 
@@ -37,7 +43,7 @@ export class LeanSessionCalls {
     this.running.get(requestId)?.cancel();
   }
 
-  /** The copy closes: every call stops and its stream ends. */
+  /** The copy closes: every call stops and its stream ends (a cancelled one's too). */
   closeAll(): void {
     for (const stream of this.running.values()) stream.close();
     this.running.clear();

@@ -75,6 +75,11 @@ export class SessionPostStream implements CallStream {
     responseChannel(this.res).onUndelivered(callback);
   }
 
+  /** Whether the stream stays open after its call ended: cancelled, it is never answered. */
+  get lingers(): boolean {
+    return this.cancelled && this.writable();
+  }
+
   /** `notifications/cancelled` for this request: the call stops, and its answer is never sent. */
   cancel(): void {
     this.cancelled = true;
