@@ -33,11 +33,6 @@ export class SharedEventStore implements EventStore {
   }
 
   /**
-   * Any well-formed GET stream id resumes the GET stream, even one the log no longer holds (it
-   * aged out, or the event was never stored): the client then gets what is left, not an error that
-   * would make it give up the stream.
-   */
-  /**
    * An event of a POST response's stream, as the session transport stores it (the lean lane,
    * session-stream.ts, writes such streams itself): numbered with the transport's own, so that
    * `Last-Event-ID` replays either kind.
@@ -46,6 +41,11 @@ export class SharedEventStore implements EventStore {
     return this.local.store(streamId, message);
   }
 
+  /**
+   * Any well-formed GET stream id resumes the GET stream, even one the log no longer holds (it
+   * aged out, or the event was never stored): the client then gets what is left, not an error that
+   * would make it give up the stream.
+   */
   async getStreamIdForEventId(eventId: string): Promise<string | undefined> {
     if (SHARED_ID.test(eventId)) return GET_STREAM_ID;
     return this.local.getStreamIdForEventId(eventId);

@@ -74,7 +74,7 @@ export function createChatServer(deps: ChatServerDeps): Server {
 export function createSessionServer(deps: ChatServerDeps, record?: SessionRecordHooks): SessionServer {
   let push: SessionPush | undefined;
   const responses = new PendingResponses();
-  const hooks: SessionHooks & LeanSession = {
+  const hooks: SessionHooks = {
     async bindCaller(args, body) {
       await push?.bindCaller(args, body);
     },
@@ -113,8 +113,7 @@ function isLoggingLevel(level: string): level is LoggingLevel {
 }
 
 /** What a 2025-era session adds to its server object: push binding and its open responses. */
-interface SessionHooks {
-  bindCaller(args: Record<string, unknown>, body: Record<string, unknown>): Promise<void>;
+interface SessionHooks extends LeanSession {
   responses: PendingResponses;
 }
 
