@@ -1,7 +1,7 @@
 import { type CallToolResult, Server, type ServerContext } from '@modelcontextprotocol/server';
 import { type StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { Logger } from 'pino';
-import { SERVER_INFO } from '../mcp/server.js';
+import { SERVER_INFO } from '../mcp/server-info.js';
 import { channelForPush } from './stdio-channel.js';
 import { RemoteChat } from './stdio-remote.js';
 

@@ -4,10 +4,22 @@ import type { CallStream } from '../mcp/lean-calls.js';
 import { whenConnectionGone } from './connection.js';
 import { responseChannel } from './response-channel.js';
 
-/** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do. */
-const KEEP_ALIVE_MS = 15_000;
+/** SSE comment frames keep idle proxies from cutting a long-poll, as the SDK's streams do (its default). */
+export const KEEP_ALIVE_MS = 15_000;
+export const KEEP_ALIVE_FRAME = ': keepalive\n\n';
 
-const frame = (message: Record<string, unknown>) => `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+/** The headers of the SDK's SSE responses. */
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+} as const;
+
+/** One JSON-RPC message as the SDK frames it on an SSE stream, with its event id when it has one. */
+export function sseMessage(message: Record<string, unknown>, id?: string): string {
+  return `event: message\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(message)}\n\n`;
+}
 
 /**
  * One JSON-RPC exchange over a Node response, framed like the SDK's 2026-07-28 answers: a JSON
@@ -32,21 +44,16 @@ export function callStream(res: ServerResponse): CallStream {
     notify(message) {
       if (res.destroyed || abort.aborted) return;
       if (keepAlive === undefined) {
-        res.writeHead(200, {
-          'content-type': 'text/event-stream',
-          'cache-control': 'no-cache, no-transform',
-          connection: 'keep-alive',
-          'x-accel-buffering': 'no',
-        });
-        keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+        res.writeHead(200, SSE_HEADERS);
+        keepAlive = setInterval(() => res.write(KEEP_ALIVE_FRAME), KEEP_ALIVE_MS);
         res.on('close', () => clearInterval(keepAlive));
       }
-      res.write(frame(message));
+      res.write(sseMessage(message));
     },
     finish(message) {
       clearInterval(keepAlive);
       if (res.destroyed || abort.aborted) return;
-      if (keepAlive !== undefined) res.end(frame(message));
+      if (keepAlive !== undefined) res.end(sseMessage(message));
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(message));
     },
     onUndelivered(callback) {

@@ -29,6 +29,11 @@ export class SessionEventStore implements EventStore {
   ) {}
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
+    return this.store(streamId, message);
+  }
+
+  /** Stores at once and returns the event's id (`storeEvent` for those that need no promise). */
+  store(streamId: string, message: JSONRPCMessage): string {
     const id = `${streamId}_${++this.counter}`;
     this.events.push({ id, streamId, message, at: this.now() });
     this.prune();

@@ -3,9 +3,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isInitializeRequest } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { SessionRecord, SessionRecords } from '../chat/index.js';
+import type { LeanRequest } from '../mcp/lean-requests.js';
 import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import type { RequestCaller } from './auth/types.js';
 import type { ReplayWindow } from './event-store.js';
+import { leanSessionRequestFor } from './lean-lane.js';
 import { sendRpcError } from './replies.js';
 import { responseChannel } from './response-channel.js';
 import { buildCopy, connectCopy, initializeParams, restoreCopy, type SessionCopy } from './session-copy.js';
@@ -31,6 +33,8 @@ export interface LegacySessionsOptions {
   /** Stored sessions one caller (subject, or IP without access control) may hold at once. */
   maxPerCaller: number;
   replayWindow: ReplayWindow;
+  /** Whether plain requests take the lean lane (session-lean.ts); without it the SDK answers all. */
+  leanLane: boolean;
   logger: Logger;
 }
 
@@ -84,8 +88,14 @@ export class LegacySessions {
         flushHeadersOnWrite(res);
       }
       if (req.method === 'POST') this.trackRequests(copy, res, body);
-      // Wherever the cancelled request is parked, that instance hears it.
-      for (const cancel of cancellationsIn(body)) void this.signal(sessionId, cancel);
+      for (const cancel of cancellationsIn(body)) {
+        // The SDK hears it in the body; a call on the lean lane here hears it now.
+        copy.lean.cancel(cancel.requestId);
+        // Wherever the cancelled request is parked, that instance hears it.
+        void this.signal(sessionId, cancel);
+      }
+      const lean = this.leanRequest(copy, req, body);
+      if (lean) return copy.lean.answer(req, res, caller, lean);
       await copy.serve(req, res, body);
       return;
     }
@@ -259,6 +269,16 @@ export class LegacySessions {
       copy.openStreams--;
       copy.lastActiveAt = Date.now();
     });
+  }
+
+  /**
+   * The POST's request when the lean lane may answer it (lean-lane.ts): the copy is this
+   * instance's current one, and its transport was initialized (the SDK's session rungs).
+   */
+  private leanRequest(copy: LocalCopy, req: IncomingMessage, body: unknown): LeanRequest | null {
+    if (!this.options.leanLane || req.method !== 'POST') return null;
+    if (copy.transport.sessionId === undefined || this.copies.get(copy.id) !== copy) return null;
+    return leanSessionRequestFor(req, body);
   }
 
   /** Lets tool calls of this POST learn whether their answer reached the client. */

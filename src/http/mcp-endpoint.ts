@@ -9,7 +9,8 @@ import {
 import type { Logger } from 'pino';
 import type { SessionRecords } from '../chat/index.js';
 import { originAuthInfo } from '../mcp/caller.js';
-import type { CallStream, LeanRequest } from '../mcp/lean-calls.js';
+import type { CallStream } from '../mcp/lean-calls.js';
+import type { LeanRequest } from '../mcp/lean-requests.js';
 import type { SessionRecordHooks, SessionServer } from '../mcp/server.js';
 import type { RequestCaller } from './auth/types.js';
 import { readBody } from './body.js';
@@ -29,7 +30,8 @@ export interface McpEndpointOptions {
   sessionRecords: SessionRecords;
   /**
    * Answers a plain 2026-07-28 `tools/call` or `tools/list` without a per-request server object
-   * (the lean lane, mcp/lean-calls.ts); without it the SDK answers every request.
+   * (the lean lane, mcp/lean-calls.ts). Without it the SDK answers every request, in both eras:
+   * 2025-era sessions take the lane (SessionServer.answer) only alongside it.
    */
   answerLean?: (request: LeanRequest, stream: CallStream, origin: RequestCaller) => Promise<void>;
   sessionIdleTtlMs: number;
@@ -66,6 +68,7 @@ export function createMcpEndpoint(options: McpEndpointOptions): McpEndpoint {
     idleTtlMs: options.sessionIdleTtlMs,
     maxPerCaller: options.maxSessionsPerCaller,
     replayWindow: options.replayWindow,
+    leanLane: options.answerLean !== undefined,
     logger,
   });
 

@@ -27,9 +27,18 @@ export class SharedEventStore implements EventStore {
   }
 
   async storeEvent(streamId: string, message: JSONRPCMessage): Promise<string> {
-    if (streamId !== GET_STREAM_ID) return this.local.storeEvent(streamId, message);
+    if (streamId !== GET_STREAM_ID) return this.local.store(streamId, message);
     const event = { streamId, message: JSON.stringify(message), at: Date.now() };
     return `g${await this.records.appendEvent(this.sessionId, event, this.window)}`;
+  }
+
+  /**
+   * An event of a POST response's stream, as the session transport stores it (the lean lane,
+   * session-stream.ts, writes such streams itself): numbered with the transport's own, so that
+   * `Last-Event-ID` replays either kind.
+   */
+  storePostEvent(streamId: string, message: JSONRPCMessage): string {
+    return this.local.store(streamId, message);
   }
 
   /**

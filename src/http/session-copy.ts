@@ -2,7 +2,10 @@ import { type NodeMcpRequestHandler, toNodeHandler } from '@modelcontextprotocol
 import { type JSONRPCMessage, WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/server';
 import type { ReplayBounds, SessionRecord, SessionRecords } from '../chat/index.js';
 import type { SessionServer } from '../mcp/server.js';
+import { KEEP_ALIVE_MS } from './call-stream.js';
 import { SharedEventStore } from './replay-store.js';
+import { LeanSessionCalls } from './session-lean.js';
+import { SESSION_RETRY_MS } from './session-stream.js';
 
 /**
  * This instance's copy of one 2025-era session: a transport and a server object, built for a new
@@ -17,6 +20,8 @@ export interface SessionCopy {
   readonly serve: NodeMcpRequestHandler;
   /** Hands a message to the session as if the client had posted it here (a signal from elsewhere). */
   deliver(message: JSONRPCMessage): void;
+  /** The session's requests this copy answers on the lean lane, past the transport. */
+  readonly lean: LeanSessionCalls;
   close(): Promise<void>;
 }
 
@@ -29,25 +34,30 @@ export interface CopyOptions {
 }
 
 export function buildCopy({ id, session, records, replayWindow, onerror }: CopyOptions): SessionCopy {
+  const events = new SharedEventStore(id, records, replayWindow);
+  // The lean lane writes this session's POST streams too (session-stream.ts): same store, same
+  // `retry`, same keep-alive.
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: () => id,
-    eventStore: new SharedEventStore(id, records, replayWindow),
-    // SSE `retry`: the SDK clients wait this long before each of their two reconnection attempts,
-    // so a GET stream survives a restart of up to about twice this (and stays in the replay window).
-    retryInterval: 5000,
+    eventStore: events,
+    retryInterval: SESSION_RETRY_MS,
+    keepAliveMs: KEEP_ALIVE_MS,
   });
   transport.onerror = onerror;
   const serve = toNodeHandler(
     { fetch: (request, options) => transport.handleRequest(request, options) },
     { onerror },
   );
+  const lean = new LeanSessionCalls(id, session, events);
   return {
     id,
     session,
     transport,
     serve,
     deliver: (message) => transport.onmessage?.(message),
+    lean,
     close: async () => {
+      lean.closeAll();
       session.close();
       await session.server.close().catch(() => {});
     },

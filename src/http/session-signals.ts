@@ -3,7 +3,7 @@ import type { SessionSignal } from '../chat/index.js';
 import type { SessionCopy } from './session-copy.js';
 
 /** The `notifications/cancelled` messages of a POST body, as signals for every copy of the session. */
-export function cancellationsIn(body: unknown): SessionSignal[] {
+export function cancellationsIn(body: unknown): Extract<SessionSignal, { kind: 'cancel' }>[] {
   const messages = Array.isArray(body) ? body : [body];
   return messages.flatMap((message) => {
     const { method, params } = (message ?? {}) as { method?: unknown; params?: unknown };
@@ -17,7 +17,8 @@ export function cancellationsIn(body: unknown): SessionSignal[] {
 /**
  * What a signal from one copy of a session means for this instance's copy. A cancellation is handed
  * to the transport as if the client had posted it here: the SDK aborts the request if it runs here
- * (and ignores it otherwise, so the copy that received it from the client may hear it twice).
+ * (and ignores it otherwise, so the copy that received it from the client may hear it twice); the
+ * lean lane does the same for its own calls.
  */
 export function forwardSignal(
   signal: SessionSignal,
@@ -27,6 +28,8 @@ export function forwardSignal(
     case 'cancel': {
       const params = { requestId: signal.requestId, ...(signal.reason ? { reason: signal.reason } : {}) };
       copy.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params } as JSONRPCMessage);
+      // Or the request is one this copy answers on the lean lane.
+      copy.lean.cancel(signal.requestId);
       return;
     }
     case 'bound':

@@ -7,12 +7,14 @@ import {
 } from '@modelcontextprotocol/server';
 import type { Logger } from 'pino';
 import type { ChatEvent } from '../chat/index.js';
-import { VERSION } from '../version.js';
 import { registerRoomView } from './app-resource.js';
-import { originOf } from './caller.js';
+import { type CallOrigin, originOf } from './caller.js';
 import { CHANNEL_CAPABILITY } from './channel.js';
 import { PendingResponses } from './delivery.js';
+import { answerLeanRequest, type CallStream, type LeanSession } from './lean-calls.js';
+import type { LeanRequest } from './lean-requests.js';
 import { pushFor } from './notifications.js';
+import { SERVER_INFO } from './server-info.js';
 import { LOGGING_LEVELS, SessionPush } from './session-push.js';
 import { reportProgress, runTool, type ToolCallDeps } from './tool-call.js';
 import { TOOL_LIST } from './tool-list.js';
@@ -25,14 +27,13 @@ export interface ChatServerDeps extends ToolCallDeps {
   progressIntervalMs: number;
 }
 
-/** How the server names itself to clients. */
-export const SERVER_INFO = { name: 'mcp-chat', title: 'MCP Chat', version: VERSION };
-
 /** A 2025-era session's server object and the push channel bound to it. */
 export interface SessionServer {
   server: Server;
   /** The session's open POST responses, registered by the HTTP layer. */
   responses: PendingResponses;
+  /** Answers a plain request of this session on the lean lane (mcp/lean-calls.ts), past the SDK. */
+  answer(request: LeanRequest, stream: CallStream, origin: CallOrigin): Promise<void>;
   /** Hears a participant bound before (a rebuilt session) or on another instance. */
   watchUser(userId: string): void;
   /** Applies a `logging/setLevel` made before (a rebuilt session) or on another instance. */
@@ -73,10 +74,16 @@ export function createChatServer(deps: ChatServerDeps): Server {
 export function createSessionServer(deps: ChatServerDeps, record?: SessionRecordHooks): SessionServer {
   let push: SessionPush | undefined;
   const responses = new PendingResponses();
-  const server = buildServer(deps, {
-    bindClient: (clientId, userId) => push?.bind(clientId, userId),
+  const hooks: SessionHooks = {
+    async bindCaller(args, body) {
+      await push?.bindCaller(args, body);
+    },
     responses,
-  });
+    get clientName() {
+      return server.getClientVersion()?.name;
+    },
+  };
+  const server = buildServer(deps, hooks);
   push = new SessionPush(server, deps.chat, deps.logger, (userId) => record?.bound(userId));
   const bound = push;
   bound.pushing = record === undefined;
@@ -89,6 +96,7 @@ export function createSessionServer(deps: ChatServerDeps, record?: SessionRecord
   return {
     server,
     responses,
+    answer: (request, stream, origin) => answerLeanRequest(deps, request, stream, origin, hooks),
     watchUser: (userId) => void bound.watchUser(userId),
     setLogLevel: (level) => {
       if (isLoggingLevel(level)) bound.level = level;
@@ -105,8 +113,7 @@ function isLoggingLevel(level: string): level is LoggingLevel {
 }
 
 /** What a 2025-era session adds to its server object: push binding and its open responses. */
-interface SessionHooks {
-  bindClient(clientId: string, userId?: string): Promise<void> | undefined;
+interface SessionHooks extends LeanSession {
   responses: PendingResponses;
 }
 
@@ -158,13 +165,13 @@ async function callTool(
       defaultWaitSeconds: defaultWaitSeconds({ clientName, wantsProgress: progressToken !== undefined }),
       listening: progress?.tick,
     };
-    return await runTool(name, rawArgs, deps, call, async (args, body) => {
-      // The session has now used this identity: from here on it hears what concerns it.
-      const clientId = args.client_id ?? body.client_id;
-      if (session && typeof clientId === 'string') {
-        await session.bindClient(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
-      }
-    });
+    return await runTool(
+      name,
+      rawArgs,
+      deps,
+      call,
+      session && ((args, body) => session.bindCaller(args, body)),
+    );
   } finally {
     progress?.stop();
   }

@@ -56,6 +56,16 @@ export class SessionPush {
     if (this.watchUser(userId)) this.onBound(userId);
   }
 
+  /**
+   * After a successful tool call: the session has now used this identity (the call's client_id,
+   * or the one it was just given), so from here on it hears what concerns it.
+   */
+  async bindCaller(args: Record<string, unknown>, body: Record<string, unknown>): Promise<void> {
+    const clientId = args.client_id ?? body.client_id;
+    if (typeof clientId !== 'string') return;
+    await this.bind(clientId, typeof body.user_id === 'string' ? body.user_id : undefined);
+  }
+
   /** Hears a participant bound earlier or elsewhere (from the session's record); false if already. */
   watchUser(userId: string): boolean {
     if (this.watching.has(userId) || this.watching.size >= MAX_BOUND_USERS) return false;
