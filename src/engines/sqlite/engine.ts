@@ -87,14 +87,14 @@ export class SqliteEngine implements ChatEngine {
   private readonly lifetimes: SqliteLifetimes;
   private readonly matching: MatchingStatements;
   private readonly own: safety.SafetyStatements;
-  private readonly appends: GroupCommit<AppendRequest, AppendOutcome, unknown>;
+  /** Every write of a call's hot path joins this (group-commit.ts). */
+  private readonly writes: GroupCommit;
   private readonly search: SearchBacklog;
 
   constructor(options: SqliteEngineOptions) {
     const { path, retention = NO_RETENTION, onListenerError, watchIntervalMs } = options;
     // A storage failure wakes every parked wait: they look again and answer `unavailable` at once.
     this.storage = new SqliteStorage(path, () => this.bus.deliverToAll({ type: 'resync' }));
-    this.limits = new SqliteLimits(this.storage);
     this.matching = prepareMatching(this.storage.db);
     this.own = safety.prepareSafety(this.storage.db);
     this.bus =
@@ -103,11 +103,11 @@ export class SqliteEngine implements ChatEngine {
         : new SharedFileBus({ db: this.storage.db, intervalMs: watchIntervalMs, onListenerError });
     this.sessions = new SqliteSessionRecords(this.storage, this.bus);
     this.retention = { maxMessages: retention.maxMessages, maxAgeMs: retention.maxAgeSeconds * 1000 };
-    this.appends = new GroupCommit(
+    this.writes = new GroupCommit(
       this.storage,
-      (request) => appendMessage(this.sql, this.own, this.retention, request),
       this.bus instanceof SharedFileBus ? this.bus.riding : undefined,
     );
+    this.limits = new SqliteLimits(this.storage, this.writes);
     this.search = new SearchBacklog(this.storage);
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
     const sweep = (now: number) => {
@@ -142,7 +142,9 @@ export class SqliteEngine implements ChatEngine {
 
   async touchParticipant(userId: string, now: number, displayName?: string): Promise<void> {
     const forgetAfter = this.lifetimes.forgetAfter();
-    this.storage.run(() => this.sql.touchParticipant.run(now, displayName ?? null, forgetAfter, userId));
+    await this.writes.submit(() =>
+      this.sql.touchParticipant.run(now, displayName ?? null, forgetAfter, userId),
+    );
   }
 
   async claimIdle(cutoff: number, limit: number): Promise<string[]> {
@@ -269,20 +271,20 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async markRead(request: MarkReadRequest): Promise<MarkReadOutcome> {
-    return this.storage.transaction(() => markRead(this.sql, request));
+    return this.writes.submit(() => markRead(this.sql, request));
   }
 
-  /** Sends of one turn of the event loop share a transaction (group-commit.ts). */
+  /** The writes of one turn of the event loop share a transaction (group-commit.ts). */
   async appendMessage(request: AppendRequest): Promise<AppendOutcome> {
-    return this.appends.submit(request);
+    return this.writes.submit(() => appendMessage(this.sql, this.own, this.retention, request));
   }
 
   async takeUnread(request: TakeRequest): Promise<TakeResult> {
-    return this.storage.transaction(() => takeUnread(this.sql, request));
+    return this.writes.submit(() => takeUnread(this.sql, request));
   }
 
   async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
-    this.storage.transaction(() => rewindCursor(this.sql, roomId, userId, from, to));
+    await this.writes.submit(() => rewindCursor(this.sql, roomId, userId, from, to));
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {
@@ -320,7 +322,7 @@ export class SqliteEngine implements ChatEngine {
   }
 
   async close(): Promise<void> {
-    this.appends.flush();
+    this.writes.flush();
     this.background.stop();
     this.search.stop();
     if (this.bus instanceof SharedFileBus) this.bus.close();

@@ -1,8 +1,8 @@
 import type { SqliteStorage } from './storage.js';
 
-interface Pending<Request, Outcome> {
-  request: Request;
-  resolve(outcome: Outcome): void;
+interface Pending {
+  step: () => unknown;
+  resolve(outcome: unknown): void;
   reject(error: unknown): void;
 }
 
@@ -19,28 +19,30 @@ export interface RidingWrites<Item> {
 }
 
 /**
- * Group commit: the calls of one kind that arrive within one turn of the event loop run in one
- * write transaction, and each is answered only once that transaction has committed. Under load a
- * commit (its WAL write, the write lock, BEGIN and COMMIT) is paid once per batch instead of once
- * per call; alone, a call waits for nothing but the end of the current turn.
+ * Group commit: the writes that arrive within one turn of the event loop (sends, cursor moves,
+ * parked-wait records, rate-limit buckets, presence touches) run in one write transaction, and
+ * each is answered only once that transaction has committed. Under load a commit (its WAL write,
+ * the write lock, BEGIN and COMMIT) is paid once per batch instead of once per call; alone, a
+ * write waits for nothing but the end of the current turn. A write takes effect when its batch
+ * runs, not when it is submitted: its caller learns nothing before then, so to every caller it
+ * happened at that moment.
  *
  * The steps run in arrival order, each seeing the ones before it (two sends with one
  * idempotency key in one batch store one message). When the batch's transaction fails, every
- * call of it is run again in a transaction of its own, so that one failing call fails alone.
+ * step of it is run again in a transaction of its own, so that one failing step fails alone.
  */
-export class GroupCommit<Request, Outcome, Riding = unknown> {
-  private queue: Pending<Request, Outcome>[] = [];
+export class GroupCommit<Riding = unknown> {
+  private queue: Pending[] = [];
   private scheduled: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly storage: SqliteStorage,
-    private readonly step: (request: Request) => Outcome,
     private readonly riders?: RidingWrites<Riding>,
   ) {}
 
-  submit(request: Request): Promise<Outcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+  submit<Outcome>(step: () => Outcome): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      this.queue.push({ step, resolve: resolve as (outcome: unknown) => void, reject });
       // setImmediate runs after the I/O callbacks of this turn: every call they start is in.
       this.scheduled ??= setImmediate(() => this.flush());
     });
@@ -54,31 +56,31 @@ export class GroupCommit<Request, Outcome, Riding = unknown> {
     this.queue = [];
     if (batch.length === 0) return;
     const riding = this.riders?.take() ?? [];
-    let outcomes: Outcome[] | undefined;
+    let outcomes: unknown[] | undefined;
     let failure: unknown;
     try {
       outcomes = this.storage.transaction(() => {
         if (riding.length > 0) this.riders?.write(riding);
-        return batch.map((pending) => this.step(pending.request));
+        return batch.map((pending) => pending.step());
       });
     } catch (error) {
-      // Rolled back as a whole; below, each call learns its own outcome.
+      // Rolled back as a whole; below, each step learns its own outcome.
       failure = error;
       if (riding.length > 0) this.riders?.giveBack(riding);
     }
     if (outcomes) {
       batch.forEach((pending, i) => {
-        pending.resolve(outcomes[i] as Outcome);
+        pending.resolve(outcomes[i]);
       });
       return;
     }
     if (batch.length === 1) {
-      (batch[0] as Pending<Request, Outcome>).reject(failure);
+      (batch[0] as Pending).reject(failure);
       return;
     }
     for (const pending of batch) {
       try {
-        pending.resolve(this.storage.transaction(() => this.step(pending.request)));
+        pending.resolve(this.storage.transaction(() => pending.step()));
       } catch (error) {
         pending.reject(error);
       }

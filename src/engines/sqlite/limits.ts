@@ -1,4 +1,5 @@
 import { type Bucket, takeToken } from '../token-bucket.js';
+import type { GroupCommit } from './group-commit.js';
 import type { SqliteStorage } from './storage.js';
 
 /**
@@ -19,13 +20,17 @@ interface TokenRequest {
  * they hold per participant and per creator across processes.
  */
 export class SqliteLimits {
-  constructor(private readonly storage: SqliteStorage) {}
+  /** `writes`: the engine's group commit, which every write here joins. */
+  constructor(
+    private readonly storage: SqliteStorage,
+    private readonly writes: GroupCommit,
+  ) {}
 
-  takeSendToken(userId: string, request: TokenRequest): boolean {
+  takeSendToken(userId: string, request: TokenRequest): Promise<boolean> {
     return this.take(`send:${userId}`, request);
   }
 
-  takeCreationToken(limitKey: string, request: TokenRequest): boolean {
+  takeCreationToken(limitKey: string, request: TokenRequest): Promise<boolean> {
     return this.take(`create:${limitKey}`, request);
   }
 
@@ -42,9 +47,9 @@ export class SqliteLimits {
     now: number;
     max: number;
     maxAgeMs: number;
-  }): string[] {
+  }): Promise<string[]> {
     const sql = this.storage.sql;
-    return this.storage.transaction(() => {
+    return this.writes.submit(() => {
       sql.forgetStaleWaits.run(userId, now - maxAgeMs);
       sql.holdWait.run(userId, waitId, now);
       const held = sql.waitsOf.all(userId) as { wait_id: string }[];
@@ -54,8 +59,8 @@ export class SqliteLimits {
     });
   }
 
-  releaseWait(userId: string, waitId: string): void {
-    this.storage.transaction(() => this.storage.sql.releaseWait.run(userId, waitId));
+  async releaseWait(userId: string, waitId: string): Promise<void> {
+    await this.writes.submit(() => this.storage.sql.releaseWait.run(userId, waitId));
   }
 
   /** Background step: drops buckets that are full by now. Runs inside the engine's sweep. */
@@ -63,9 +68,9 @@ export class SqliteLimits {
     this.storage.sql.forgetBucketsBefore.run(now - BUCKET_FORGET_MS);
   }
 
-  private take(key: string, request: TokenRequest): boolean {
+  private take(key: string, request: TokenRequest): Promise<boolean> {
     const sql = this.storage.sql;
-    return this.storage.transaction(() => {
+    return this.writes.submit(() => {
       const stored = sql.bucketOf.get(key) as Bucket | undefined;
       const { bucket, taken } = takeToken(stored, request.now, request.ratePerSecond, request.burst);
       sql.saveBucket.run(key, bucket.tokens, bucket.at);
