@@ -11,6 +11,7 @@
  *                                 only the parked-wait memory (10,000 waits; 1,000 with --quick)
  *   npm run bench -- --only throughput [--profile]
  *                                 only the send throughput on both engines beside the baselines
+ *   npm run bench -- --only latency   the send throughput, then the delivery latency at half load
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { deleteKeys, redisSkipReason, TEST_REDIS_URL } from '../test/support/redis.js';
 import { measureCluster } from './cluster.js';
 import { measureInterestMatching } from './interest-matching.js';
+import { measureLatency } from './latency.js';
 import type { LoadSpec } from './load.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { measureRetention } from './retention.js';
@@ -145,40 +147,17 @@ async function throughput(servers: Servers) {
   return rows;
 }
 
-async function latency(servers: Servers, maxSendsPerSecond: number) {
-  const ratePerSecond = Math.max(20, Math.round(maxSendsPerSecond / 2));
-  const figures: Record<string, Result> = {};
-  for (const server of [servers['mcp-chat'], servers['mcp-chat-redis'], servers.sdk, servers.raw]) {
-    if (!server) continue;
-    const target = server.name;
-    figures[target] = await load({
-      scenario: 'latency',
-      target,
-      url: server.url,
-      pairs: settings.pairs,
-      ratePerSecond,
-      ms: settings.latencyMs,
-    });
-    log(`latency ${target}: ${JSON.stringify(figures[target])}`);
-  }
-  const p99 = (t: string) => (figures[t] as { p99_ms: number }).p99_ms;
-  const redis = figures['mcp-chat-redis'];
-  return {
-    offered_messages_per_s: ratePerSecond,
-    pairs: settings.pairs,
-    mcp_chat: figures['mcp-chat'],
-    sdk: figures.sdk,
-    raw: figures.raw,
-    p99_ratio_to_sdk: ratio(p99('mcp-chat'), p99('sdk')),
-    p99_ratio_to_raw: ratio(p99('mcp-chat'), p99('raw')),
-    ...(redis && {
-      redis: {
-        ...redis,
-        p99_ratio_to_sdk: ratio(p99('mcp-chat-redis'), p99('sdk')),
-        p99_ratio_to_raw: ratio(p99('mcp-chat-redis'), p99('raw')),
-      },
-    }),
+/** Each engine's delivery latency at half its capacity (latency.ts), from its top send rate. */
+function latencyAtHalfLoad(servers: Servers, throughputRows: Result) {
+  const top = throughputRows[`c${settings.concurrencies.at(-1)}`] as {
+    mcp_chat_send_per_s: number;
+    redis?: { mcp_chat_send_per_s: number };
   };
+  const engines = [{ server: servers['mcp-chat'], maxSendsPerSecond: top.mcp_chat_send_per_s }];
+  const onRedis = servers['mcp-chat-redis'];
+  if (onRedis && top.redis)
+    engines.push({ server: onRedis, maxSendsPerSecond: top.redis.mcp_chat_send_per_s });
+  return measureLatency(load, engines, servers, settings, log);
 }
 
 /**
@@ -307,8 +286,8 @@ async function parkedOnly(): Promise<void> {
   }
 }
 
-/** `--only throughput`: the send throughput alone, with the targets it decides. */
-async function throughputOnly(): Promise<void> {
+/** `--only throughput`: the send throughput alone; `--only latency`: then the delivery latency. */
+async function throughputOnly(withLatency: boolean): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -324,9 +303,10 @@ async function throughputOnly(): Promise<void> {
     raw: await startTarget('raw', { db: '' }),
   };
   try {
-    console.log(
-      JSON.stringify({ mode: quick ? 'quick' : 'full', throughput: await throughput(servers) }, null, 2),
-    );
+    const rows = await throughput(servers);
+    const deliveryLatency = withLatency ? await latencyAtHalfLoad(servers, rows) : undefined;
+    const report = { mode: quick ? 'quick' : 'full', throughput: rows, delivery_latency: deliveryLatency };
+    console.log(JSON.stringify(report, null, 2));
   } finally {
     await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -338,8 +318,8 @@ async function main(): Promise<void> {
   if (process.argv.includes('--cluster'))
     return console.log(JSON.stringify(await measureCluster(load, settings), null, 2));
   if (only === 'parked') return parkedOnly();
-  if (only === 'throughput') return throughputOnly();
-  if (only !== undefined) throw new Error(`--only knows two parts: parked, throughput (not ${only})`);
+  if (only === 'throughput' || only === 'latency') return throughputOnly(only === 'latency');
+  if (only !== undefined) throw new Error(`--only knows parked, throughput and latency (not ${only})`);
   const started = Date.now();
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
@@ -358,9 +338,15 @@ async function main(): Promise<void> {
   };
   try {
     const sendThroughput = await throughput(servers);
-    const maxSends = (sendThroughput[`c${settings.concurrencies.at(-1)}`] as { mcp_chat_send_per_s: number })
-      .mcp_chat_send_per_s;
-    const deliveryLatency = await latency(servers, maxSends);
+    const top = sendThroughput[`c${settings.concurrencies.at(-1)}`] as {
+      mcp_chat_send_per_s: number;
+      redis?: { mcp_chat_send_per_s: number };
+    };
+    const engines = [{ server: servers['mcp-chat'], maxSendsPerSecond: top.mcp_chat_send_per_s }];
+    const onRedis = servers['mcp-chat-redis'];
+    if (onRedis && top.redis)
+      engines.push({ server: onRedis, maxSendsPerSecond: top.redis.mcp_chat_send_per_s });
+    const deliveryLatency = await measureLatency(load, engines, servers, settings, log);
 
     const parkedWaits: Result = {};
     for (const server of [servers['mcp-chat'], servers['mcp-chat-redis'], servers.sdk, servers.raw]) {
@@ -458,7 +444,7 @@ async function main(): Promise<void> {
           met: Math.abs(storageRetention.memory_after_vs_before_pct) <= 5,
         },
         stdio_wakeup_p99_ms: stdioWakeup.target_p99_ms,
-        sqlite: engineTargets(sendThroughput, deliveryLatency, rssPerWait('mcp-chat')),
+        sqlite: engineTargets(sendThroughput, deliveryLatency.sqlite as Result, rssPerWait('mcp-chat')),
         ...(servers['mcp-chat-redis'] && {
           redis: engineTargets(
             Object.fromEntries(
