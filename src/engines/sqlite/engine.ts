@@ -38,6 +38,7 @@ import type {
 import { LocalBus } from '../local-bus.js';
 import { appendMessage, insertMessage, type LogRetention } from './append.js';
 import { BackgroundSweep } from './background-sweep.js';
+import { Checkpointer } from './checkpointer.js';
 import { SharedFileBus } from './commit-watch.js';
 import { listRooms, roomValues, searchMessages } from './finding.js';
 import { GroupCommit } from './group-commit.js';
@@ -90,6 +91,8 @@ export class SqliteEngine implements ChatEngine {
   /** Every write of a call's hot path joins this (group-commit.ts). */
   private readonly writes: GroupCommit;
   private readonly search: SearchBacklog;
+  /** None for `:memory:`: there is no file to copy the WAL into. */
+  private readonly checkpoints: Checkpointer | undefined;
 
   constructor(options: SqliteEngineOptions) {
     const { path, retention = NO_RETENTION, onListenerError, watchIntervalMs } = options;
@@ -109,6 +112,7 @@ export class SqliteEngine implements ChatEngine {
     );
     this.limits = new SqliteLimits(this.storage, this.writes);
     this.search = new SearchBacklog(this.storage);
+    this.checkpoints = path === ':memory:' ? undefined : new Checkpointer(path);
     this.lifetimes = new SqliteLifetimes(this.storage.sql, lifetimesOf(options.lifetimes));
     const sweep = (now: number) => {
       this.lifetimes.sweep(now);
@@ -326,6 +330,7 @@ export class SqliteEngine implements ChatEngine {
     this.background.stop();
     this.search.stop();
     if (this.bus instanceof SharedFileBus) this.bus.close();
+    await this.checkpoints?.stop();
     this.storage.close();
   }
 

@@ -50,11 +50,10 @@ export class SqliteStorage {
       // the last commits (see the README on durability).
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
-      // A checkpoint every 10,000 WAL pages (about 40 MB) rather than SQLite's 1,000: each one
-      // copies the hot pages back and syncs the file, on the thread that serves every call.
-      // Pages rewritten between two checkpoints are copied once, so fewer checkpoints copy less;
-      // an append took about a quarter less time so (measured in process, batches of nine).
-      this.db.pragma('wal_autocheckpoint = 10000');
+      // Checkpoints run in a thread of their own (checkpointer.ts): this connection checkpoints
+      // only past 20,000 WAL pages (about 80 MB), a bound should that thread fall behind. Here each
+      // one would copy the hot pages back and sync the file on the thread that serves every call.
+      this.db.pragma('wal_autocheckpoint = 20000');
       migrate(this.db);
       this.sql = prepareStatements(this.db);
       this.inTransaction = this.db.transaction(<T>(body: () => T): T => body());
