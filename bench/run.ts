@@ -286,8 +286,11 @@ async function parkedOnly(): Promise<void> {
   }
 }
 
-/** `--only throughput`: the send throughput alone; `--only latency`: then the delivery latency. */
-async function throughputOnly(withLatency: boolean): Promise<void> {
+/**
+ * The four servers of a run (MCP Chat on a SQLite file in a fresh directory, on Redis under a key
+ * prefix of its own when Redis answers, and the two baselines); `stop` removes directory and keys.
+ */
+async function startServers(): Promise<{ servers: Servers; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
   const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
@@ -302,15 +305,26 @@ async function throughputOnly(withLatency: boolean): Promise<void> {
     sdk: await startTarget('sdk', { db: '' }),
     raw: await startTarget('raw', { db: '' }),
   };
+  return {
+    servers,
+    async stop() {
+      await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
+      rmSync(dir, { recursive: true, force: true });
+      if (servers['mcp-chat-redis']) await deleteKeys(redisPrefix, redisUrl);
+    },
+  };
+}
+
+/** `--only throughput`: the send throughput alone; `--only latency`: then the delivery latency. */
+async function throughputOnly(withLatency: boolean): Promise<void> {
+  const { servers, stop } = await startServers();
   try {
     const rows = await throughput(servers);
     const deliveryLatency = withLatency ? await latencyAtHalfLoad(servers, rows) : undefined;
     const report = { mode: quick ? 'quick' : 'full', throughput: rows, delivery_latency: deliveryLatency };
     console.log(JSON.stringify(report, null, 2));
   } finally {
-    await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
-    rmSync(dir, { recursive: true, force: true });
-    if (servers['mcp-chat-redis']) await deleteKeys(redisPrefix, redisUrl);
+    await stop();
   }
 }
 
@@ -321,21 +335,7 @@ async function main(): Promise<void> {
   if (only === 'throughput' || only === 'latency') return throughputOnly(only === 'latency');
   if (only !== undefined) throw new Error(`--only knows parked, throughput and latency (not ${only})`);
   const started = Date.now();
-  const dir = mkdtempSync(join(tmpdir(), 'mcp-chat-bench-'));
-  const profileDir = profile ? join(ROOT, 'bench/results/profiles') : undefined;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
-  // MCP Chat on Redis too, under a key prefix of its own (removed at the end), when Redis answers.
-  const redisPrefix = `mcp-chat-bench:${randomUUID().slice(0, 12)}:`;
-  const redisUrl = process.env.MCP_CHAT_TEST_REDIS_URL ?? TEST_REDIS_URL;
-  const noRedis = await redisSkipReason().catch((error: Error) => error.message);
-  const servers: Servers = {
-    'mcp-chat': await startTarget('mcp-chat', { db: join(dir, 'bench.db'), profileDir }),
-    ...(noRedis === undefined && {
-      'mcp-chat-redis': await startTarget('mcp-chat-redis', { db: '', redisUrl, redisPrefix }),
-    }),
-    sdk: await startTarget('sdk', { db: '' }),
-    raw: await startTarget('raw', { db: '' }),
-  };
+  const { servers, stop } = await startServers();
   try {
     const sendThroughput = await throughput(servers);
     const top = sendThroughput[`c${settings.concurrencies.at(-1)}`] as {
@@ -409,7 +409,7 @@ async function main(): Promise<void> {
     // Storage that stays bounded: ended chats churned on a redis-server of the bench's own.
     const storageRetention = await measureRetention(settings.retentionChats);
     log(`storage retention: ${JSON.stringify(storageRetention)}`);
-    const redisCluster = noRedis === undefined ? await measureCluster(load, settings) : undefined;
+    const redisCluster = servers['mcp-chat-redis'] ? await measureCluster(load, settings) : undefined;
 
     const report = {
       machine: {
@@ -461,9 +461,7 @@ async function main(): Promise<void> {
     writeFileSync(join(ROOT, 'bench/results/latest.json'), `${json}\n`);
     console.log(json);
   } finally {
-    await Promise.allSettled(Object.values(servers).map((server) => server.stop()));
-    rmSync(dir, { recursive: true, force: true });
-    if (servers['mcp-chat-redis']) await deleteKeys(redisPrefix, redisUrl);
+    await stop();
   }
 }
 

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, it } from 'vitest';
-import { answerOf, type Call, expectSameAnswers } from './support/lean-script.js';
+import { describe, it } from 'vitest';
+import { answerOf, type Call, expectSameAnswers, leanAndSdkServers } from './support/lean-script.js';
 import { JSON_HEADERS } from './support/raw.js';
-import { startTestServer, type TestServer } from './support/server.js';
 
 /**
  * The lean lane (mcp/lean-calls.ts) must answer exactly as the SDK does in the 2026-07-28 era:
@@ -31,16 +30,9 @@ function modernCaller(url: URL): Call {
 }
 
 describe('the lean lane answers byte for byte as the SDK does', () => {
-  let lean: TestServer;
-  let sdk: TestServer;
-  beforeAll(async () => {
-    [lean, sdk] = await Promise.all([startTestServer(), startTestServer({ leanLane: false })]);
-  });
-  afterAll(async () => {
-    await Promise.all([lean?.dispose(), sdk?.dispose()]);
-  });
+  const servers = leanAndSdkServers();
 
   it('in the 2026-07-28 era, for every tool, tools/list and ping (refused)', async () => {
-    await expectSameAnswers(modernCaller(lean.mcpUrl), modernCaller(sdk.mcpUrl));
+    await expectSameAnswers(modernCaller(servers.lean.mcpUrl), modernCaller(servers.sdk.mcpUrl));
   });
 });

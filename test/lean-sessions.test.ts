@@ -1,9 +1,15 @@
 import { connect as connectTcp } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answerOf, type Call, expectSameAnswers, normalizer } from './support/lean-script.js';
+import { describe, expect, it } from 'vitest';
+import {
+  answerOf,
+  type Call,
+  expectSameAnswers,
+  leanAndSdkServers,
+  normalizer,
+} from './support/lean-script.js';
 import { until } from './support/poll.js';
 import { JSON_HEADERS, parseSse } from './support/raw.js';
-import { startTestServer, type TestServer, untilParked } from './support/server.js';
+import { type TestServer, untilParked } from './support/server.js';
 
 /**
  * The lean lane in 2025-era sessions (http/session-lean.ts) must answer exactly as the SDK's
@@ -74,14 +80,7 @@ async function oddOnes(session: Session): Promise<string[]> {
 }
 
 describe('the lean lane in 2025-era sessions', () => {
-  let lean: TestServer;
-  let sdk: TestServer;
-  beforeAll(async () => {
-    [lean, sdk] = await Promise.all([startTestServer(), startTestServer({ leanLane: false })]);
-  });
-  afterAll(async () => {
-    await Promise.all([lean?.dispose(), sdk?.dispose()]);
-  });
+  const pair = leanAndSdkServers();
 
   it.each([
     ['2025-06-18', true],
@@ -89,8 +88,8 @@ describe('the lean lane in 2025-era sessions', () => {
     ['2025-03-26', false],
   ] as const)('answers byte for byte as the SDK does at %s (header: %s)', async (version, header) => {
     const [viaLane, viaSdk] = await Promise.all([
-      openSession(lean.mcpUrl, version, header),
-      openSession(sdk.mcpUrl, version, header),
+      openSession(pair.lean.mcpUrl, version, header),
+      openSession(pair.sdk.mcpUrl, version, header),
     ]);
     const answers = await expectSameAnswers(viaLane.call, viaSdk.call, `lean-${version}`);
     // Every answer of a session is an SSE stream with event ids; from 2025-11-25 on, primed.
@@ -103,8 +102,8 @@ describe('the lean lane in 2025-era sessions', () => {
 
   const servers = () =>
     [
-      ['with the lane', lean],
-      ['through the SDK', sdk],
+      ['with the lane', pair.lean],
+      ['through the SDK', pair.sdk],
     ] as const;
 
   it('stops a call on notifications/cancelled and never answers it, as the SDK does', async () => {
@@ -129,7 +128,7 @@ describe('the lean lane in 2025-era sessions', () => {
       });
       expect(cancelled.status).toBe(202);
       await untilNoneParked(server);
-      if (server === lean) {
+      if (server === pair.lean) {
         // No answer was stored for the cancelled call's stream (nor sent: the SDK drops it), so a
         // replay of it finds nothing. (Through the SDK, the stream the client still holds open
         // refuses a replay until the server notices it close, at its next keep-alive.)

@@ -45,6 +45,20 @@ function insert(db: Database.Database, seq: number, text: string): void {
   ).run(seq, `m${seq}`, text, 1000 + seq);
 }
 
+/** An engine on a file of this version, and a second connection to write with as another process. */
+async function withEngine(
+  body: (engine: SqliteEngine, db: Database.Database) => Promise<void>,
+): Promise<void> {
+  const { path, db } = databaseAt(SCHEMA_VERSION);
+  const engine = new SqliteEngine({ path });
+  try {
+    await body(engine, db);
+  } finally {
+    await engine.close();
+    db.close();
+  }
+}
+
 const remove = (db: Database.Database, seq: number) =>
   db.prepare("DELETE FROM messages WHERE room_id = 'r' AND seq = ?").run(seq);
 
@@ -66,40 +80,28 @@ function checkIndex(db: Database.Database): void {
 
 describe('search indexed in batches', () => {
   it('finds a message the moment after it is stored, before any batch ran', async () => {
-    const { path, db } = databaseAt(SCHEMA_VERSION);
-    const engine = new SqliteEngine({ path });
-    try {
+    await withEngine(async (engine, db) => {
       insert(db, 1, 'a fresh lighthouse');
       expect(indexed(db, 'lighthouse')).toBe(0);
       expect(await found(engine, 'lighthouse')).toEqual(['m1']);
       expect(indexed(db, 'lighthouse')).toBe(1);
       checkIndex(db);
-    } finally {
-      await engine.close();
-      db.close();
-    }
+    });
   });
 
   it('leaves nothing in the index of a message deleted while it waited in the backlog', async () => {
-    const { path, db } = databaseAt(SCHEMA_VERSION);
-    const engine = new SqliteEngine({ path });
-    try {
+    await withEngine(async (engine, db) => {
       insert(db, 1, 'kept harbour');
       insert(db, 2, 'gone harbour');
       remove(db, 2);
       expect(await found(engine, 'harbour')).toEqual(['m1']);
       expect(indexed(db, 'gone')).toBe(0);
       checkIndex(db);
-    } finally {
-      await engine.close();
-      db.close();
-    }
+    });
   });
 
   it('indexes a message whose search row reuses the rowid of a deleted, indexed one', async () => {
-    const { path, db } = databaseAt(SCHEMA_VERSION);
-    const engine = new SqliteEngine({ path });
-    try {
+    await withEngine(async (engine, db) => {
       insert(db, 1, 'first anchor');
       insert(db, 2, 'second anchor');
       expect(await found(engine, 'anchor')).toEqual(['m2', 'm1']);
@@ -110,10 +112,7 @@ describe('search indexed in batches', () => {
       expect(await found(engine, 'compass')).toEqual(['m3']);
       expect(indexed(db, 'second')).toBe(0);
       checkIndex(db);
-    } finally {
-      await engine.close();
-      db.close();
-    }
+    });
   });
 
   it('keeps the index of a file written by the release before batching, and deletes from it', async () => {

@@ -1,4 +1,5 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { startTestServer, type TestServer } from './server.js';
 
 /**
  * The script of the lean-lane byte comparisons (lean-lane.test.ts, lean-sessions.test.ts): every
@@ -174,4 +175,29 @@ export async function expectSameAnswers(
   // The script must have exercised successes, not only refusals.
   expect(lane.filter(([, a]) => a.body.includes('"isError":true')).length).toBeLessThan(lane.length / 2);
   return lane;
+}
+
+/**
+ * Within a describe block: a server with the lean lane and one without it (the SDK answers
+ * everything there), started before its tests and disposed after them.
+ */
+export function leanAndSdkServers(): { readonly lean: TestServer; readonly sdk: TestServer } {
+  const servers: { lean?: TestServer; sdk?: TestServer } = {};
+  beforeAll(async () => {
+    [servers.lean, servers.sdk] = await Promise.all([
+      startTestServer(),
+      startTestServer({ leanLane: false }),
+    ]);
+  });
+  afterAll(async () => {
+    await Promise.all([servers.lean?.dispose(), servers.sdk?.dispose()]);
+  });
+  return {
+    get lean() {
+      return servers.lean as TestServer;
+    },
+    get sdk() {
+      return servers.sdk as TestServer;
+    },
+  };
 }
