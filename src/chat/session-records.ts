@@ -88,7 +88,8 @@ export type SessionSignal =
   | { kind: 'cancel'; requestId: string | number; reason?: string }
   /** A call bound this participant: its events are now the session's push. */
   | { kind: 'bound'; userId: string }
-  | { kind: 'log_level'; level: string }
+  /** Instance `by` took a `logging/setLevel`; the others apply it (`by` already did, in order). */
+  | { kind: 'log_level'; level: string; by: string }
   /** Instance `by` opened the session's GET stream: the one place that pushes from now on. */
   | { kind: 'streaming'; by: string }
   /** DELETE: every instance drops its copy and closes the session's streams. */

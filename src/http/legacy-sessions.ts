@@ -218,7 +218,7 @@ export class LegacySessions {
       logLevel: (level) => {
         records
           .setLogLevel(id, level)
-          .then(() => this.signal(id, { kind: 'log_level', level }))
+          .then(() => this.signal(id, { kind: 'log_level', level, by: this.instance }))
           .catch((error: unknown) => logger.warn({ err: error, session: id }, 'could not store a log level'));
       },
     });

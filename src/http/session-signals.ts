@@ -36,7 +36,9 @@ export function forwardSignal(
       copy.session.watchUser(signal.userId);
       return;
     case 'log_level':
-      copy.session.setLogLevel(signal.level);
+      // Not our own echo: it arrives after the store's round trips, and a later setLevel taken
+      // here in the meantime must not be undone by the earlier one coming back.
+      if (signal.by !== instance) copy.session.setLogLevel(signal.level);
       return;
     case 'streaming':
       if (signal.by !== instance) copy.session.setPushing(false);
