@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatEvent, roomTopic } from '../src/chat/engine.js';
 import { DEFAULT_LIMITS } from '../src/chat/rules.js';
@@ -160,6 +161,31 @@ describe.skipIf(skip !== undefined)(
       await untilSubscribed(keyPrefix, roomTopic(roomId), redis.url);
       await bob.call('send_message', { room_id: roomId, client_id: bobIn.client_id, message: 'back again' });
       expect(await waiting).toMatchObject({ message: 'back again', sender: 'Bob', seq: 4 });
+    });
+
+    it('runs its scripts again after Redis forgot them (SCRIPT FLUSH), without an error', async () => {
+      const chat = new ChatService({ engine: await engine(), limits: DEFAULT_LIMITS });
+      const ann = await chat.enterQueue({ displayName: 'Ann' });
+      const bob = await chat.enterQueue({ displayName: 'Bob' });
+      if (bob.status !== 'matched') throw new Error(`Bob: ${bob.status}`);
+      const admin = new Redis(redis.url);
+      try {
+        expect(await admin.script('FLUSH')).toBe('OK');
+        const sent = await chat.sendMessage({
+          roomId: bob.roomId,
+          clientId: bob.clientId,
+          message: 'still here',
+        });
+        expect(sent.seq).toBeGreaterThan(0);
+        const read = await chat.waitForMessage({ roomId: bob.roomId, clientId: ann.clientId, timeout: 1 });
+        expect(read.status === 'messages' && read.messages.map((m) => m.text)).toEqual(['still here']);
+        // EVAL put the scripts it needed back in the cache: from here on they run as EVALSHA.
+        expect(
+          Number(/number_of_cached_scripts:(\d+)/.exec(await admin.info('memory'))?.[1]),
+        ).toBeGreaterThan(0);
+      } finally {
+        admin.disconnect();
+      }
     });
   },
 );

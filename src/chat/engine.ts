@@ -310,8 +310,11 @@ export interface AppendRequest {
 }
 
 export type AppendOutcome =
-  /** `recipients`: user ids of the other active members, who are to be told. */
-  | { kind: 'stored'; message: ChatMessage; recipients: string[] }
+  /**
+   * `recipients`: user ids of the other active members, who are to be told; `announced` when the
+   * engine told them (and the room) itself, as part of the append.
+   */
+  | { kind: 'stored'; message: ChatMessage; recipients: string[]; announced?: true }
   | { kind: 'duplicate'; message: ChatMessage }
   | RoomRefusal;
 

@@ -205,7 +205,7 @@ export class ChatService {
     const draft = await composeMessage(this.engine, this.ids, this.clock, { roomId, caller, text, replyTo });
     const outcome = await this.engine.appendMessage({ roomId, userId: caller.userId, idempotencyKey, draft });
     if (outcome.kind === 'stored') {
-      await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
+      if (!outcome.announced) await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
       return outcome.message;
     }
     if (outcome.kind === 'duplicate') return outcome.message;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppendOutcome } from '../../src/chat/engine.js';
+import { type AppendOutcome, type ChatEvent, roomTopic, userTopic } from '../../src/chat/engine.js';
 import type { ContractContext } from './context.js';
 
 /** The room log: numbering, idempotency, handing over, rewinding and history. */
@@ -216,7 +216,34 @@ export function logCases(t: ContractContext): void {
       const outcome = await t.engine.appendMessage({ roomId, userId: a, draft: written });
       const [read] = (await t.engine.readHistory({ roomId, limit: 1 })).messages;
       expect(read).toEqual({ ...written, roomId, seq: 1 });
-      expect(outcome).toEqual({ kind: 'stored', message: read, recipients: [] });
+      // `announced` is the engine's own business (next case); the rest is the stored message.
+      expect({ ...outcome, announced: undefined }).toEqual({ kind: 'stored', message: read, recipients: [] });
+    });
+
+    it('tells the room and each recipient of a message it announced itself, exactly as stored', async () => {
+      const [a, b] = [await participant(), await participant()];
+      const roomId = await namedRoom(2, a, b);
+      const heard: Record<string, ChatEvent[]> = { room: [], b: [] };
+      const stops = [
+        t.engine.bus.subscribe(roomTopic(roomId), (event) => heard.room?.push(event)),
+        t.engine.bus.subscribe(userTopic(b), (event) => heard.b?.push(event)),
+      ];
+      const written = draft('to be announced', a);
+      const outcome = await t.engine.appendMessage({
+        roomId,
+        userId: a,
+        draft: { ...written, replyTo: 1, replyPreview: { sender: 'A', text: 'earlier' }, mentions: [b] },
+      });
+      if (outcome.kind !== 'stored') throw new Error(`append: ${outcome.kind}`);
+      expect(outcome.recipients).toEqual([b]);
+      if (outcome.announced) {
+        const told = { type: 'message', roomId, message: outcome.message };
+        await expect.poll(() => heard).toEqual({ room: [told], b: [told] });
+      } else {
+        // The engine left it to the caller (the service announces what was stored).
+        expect(outcome.announced).toBeUndefined();
+      }
+      for (const stop of stops) stop();
     });
   });
 }

@@ -7,7 +7,8 @@ import {
   storageError,
   whenReady,
 } from './connection.js';
-import type { RedisClient } from './scripts.js';
+import { toMessage } from './decode.js';
+import type { RedisClient, Reply } from './scripts.js';
 
 export interface RedisBusOptions {
   url: string;
@@ -151,11 +152,25 @@ export class RedisBus implements EventBus {
     } catch {
       event = undefined;
     }
+    if (Array.isArray(event)) event = announcedMessage(event);
     // Only the shape every listener relies on is checked; listeners ignore types they do not handle.
     if (typeof (event as { type?: unknown } | null | undefined)?.type !== 'string') {
       this.options.onEventLost(new Error(`ignored a malformed event on ${channel}`));
       return;
     }
     this.local.deliver(topic, event as ChatEvent);
+  }
+}
+
+/**
+ * A message announced by the append script (lua/log.ts): ['message', room id, stream entry],
+ * decoded the way the sender decoded the script's reply. Anything else is left malformed.
+ */
+function announcedMessage([kind, roomId, entry]: unknown[]): ChatEvent | undefined {
+  if (kind !== 'message' || typeof roomId !== 'string') return undefined;
+  try {
+    return { type: 'message', roomId, message: toMessage(roomId, entry as Reply) };
+  } catch {
+    return undefined;
   }
 }

@@ -47,14 +47,7 @@ import { LayoutGate } from './layout-gate.js';
 import type { LayoutMigration } from './migrate-layout.js';
 import * as steps from './room-steps.js';
 import * as safety from './safety.js';
-import {
-  defineScripts,
-  type RedisClient,
-  type Reply,
-  runScript,
-  type ScriptContext,
-  type ScriptName,
-} from './scripts.js';
+import { type RedisClient, type Reply, runScript, type ScriptContext, type ScriptName } from './scripts.js';
 import { RedisSessionRecords } from './session-records.js';
 
 export interface RedisEngineOptions extends EngineOptions {
@@ -110,7 +103,6 @@ export class RedisEngine implements ChatEngine {
       },
     };
     this.redis = openConnection(options.url, 'mcp-chat:commands', events, undefined, true);
-    defineScripts(this.redis);
     this.layout = new LayoutGate(this.redis, keyPrefix, () => this.closed, options.onLayoutMigrated);
     this.lifetimes = lifetimesOf(options.lifetimes);
     this.housekeeping = new RedisHousekeeping(this.run, sweepInterval(this.lifetimes));
@@ -262,12 +254,12 @@ export class RedisEngine implements ChatEngine {
       case 'stored': {
         const message = toMessage(roomId, entry);
         // A listed room moves up the directory, in the control slot; at worst a step behind. Not
-        // awaited: it rides the same connection as the send's announcements, ahead of them, so it
-        // has run when they are acknowledged, one round trip sooner. Lost (Redis away), the
-        // room's next message lists it again.
+        // awaited: the send is answered once stored (the script announced it); the directory
+        // entry follows on the same connection, ahead of this caller's next command. Lost (Redis
+        // away), the room's next message lists it again.
         if (typeof listing === 'string')
           this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]).catch(() => {});
-        return { kind, message, recipients: list(recipients).map(text) };
+        return { kind, message, recipients: list(recipients).map(text), announced: true };
       }
       case 'duplicate':
         return { kind, message: toMessage(roomId, entry) };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { StorageUnavailableError } from '../../chat/errors.js';
 import { keySlot, type Slot, slotKeys } from './keys.js';
@@ -128,14 +129,29 @@ const WRITES = new Set(
 /** A reply as Redis hands it over from Lua: strings, integers, nulls and nested arrays. */
 export type Reply = string | number | null | Reply[];
 
-type ScriptCommand = (...args: (string | number)[]) => Promise<Reply>;
+/** Each script's SHA-1, the name Redis caches it under. */
+const SHAS = Object.fromEntries(
+  Object.entries(SCRIPTS).map(([name, lua]) => [name, createHash('sha1').update(lua).digest('hex')]),
+) as Record<ScriptName, string>;
 
 /**
- * Registers the scripts on a connection; ioredis sends EVALSHA and falls back to EVAL after a
- * restart (on a cluster, per node). The first argument of each is its number of keys.
+ * EVALSHA, and EVAL once when Redis does not know the script (after a restart or SCRIPT FLUSH;
+ * on a cluster, on each node the first time). Not ioredis's defineCommand: with it every
+ * auto-pipelined batch copies all the scripts onto a new Pipeline object, a few per cent of the
+ * server's CPU at load.
  */
-export function defineScripts(redis: RedisClient): void {
-  for (const [name, lua] of Object.entries(SCRIPTS)) redis.defineCommand(name, { lua });
+async function evaluate(
+  redis: RedisClient,
+  name: ScriptName,
+  keys: string[],
+  args: (string | number)[],
+): Promise<Reply> {
+  try {
+    return (await redis.evalsha(SHAS[name], keys.length, ...keys, ...args)) as Reply;
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return (await redis.eval(SCRIPTS[name], keys.length, ...keys, ...args)) as Reply;
+  }
 }
 
 /**
@@ -152,10 +168,9 @@ export async function runScript(
   slot: Slot,
   args: (string | number)[],
 ): Promise<Reply> {
-  const command = (redis as unknown as Record<ScriptName, ScriptCommand>)[name];
   const keys = slotKeys(context.keyPrefix, slot);
   const { keyPrefix, maxMessages, maxAgeMs } = context;
-  const reply = await command.call(redis, keys.length, ...keys, keyPrefix, maxMessages, maxAgeMs, ...args);
+  const reply = await evaluate(redis, name, keys, [keyPrefix, maxMessages, maxAgeMs, ...args]);
   if (context.waitReplicas > 0 && WRITES.has(name)) {
     const acknowledged = await waitForReplicas(redis, keys[0] as string, context.waitReplicas);
     if (acknowledged < context.waitReplicas) {

@@ -7,8 +7,9 @@ import { UNREAD } from './unread.js';
 /**
  * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields), then
  * optional entry fields as name, value pairs (reply, mentions, the words search reads). Reply:
- * {'duplicate', entry} | {'stored', entry, recipient ids, listing} | {refusal}; a listing
- * (listing_of) goes on to the directory in the control slot (lua/directory.ts listRoom).
+ * {'duplicate', entry} | {'stored', entry, recipient ids, listing} | {refusal}. A stored message is
+ * announced by the script itself, on the room's and each recipient's bus channel (bus.ts); a
+ * listing (listing_of) goes on to the directory in the control slot (lua/directory.ts listRoom).
  * The first message sent with a key is kept whole beside the log, so a retry is answered with it
  * even after retention trimmed the log.
  */
@@ -38,6 +39,13 @@ for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
   if member ~= user and not hidden_senders(room, member)[user] then
     recipients[#recipients + 1] = member
   end
+end
+-- Announced from here, not by the caller: two PUBLISH commands fewer per send on the server's
+-- connection. The payload is the entry itself (bus.ts decodes it as the caller would its reply).
+local announcement = cjson.encode({'message', room, entry})
+redis.call('PUBLISH', P .. 'bus:room:' .. room, announcement)
+for _, member in ipairs(recipients) do
+  redis.call('PUBLISH', P .. 'bus:user:' .. member, announcement)
 end
 return {'stored', entry, recipients, listing_of(room)}
 `);
