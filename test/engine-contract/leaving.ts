@@ -151,10 +151,17 @@ export function leavingCases(t: ContractContext): void {
       unsubscribe();
       await t.engine.bus.publish(topic, event);
       // A second publish after unsubscribing reaches nobody; the other topic never heard anything.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // Events arrive in the order they were published: once a later marker is heard, the one
+      // before it would have been.
+      const marks: ChatEvent[] = [];
+      const markTopic = roomTopic(unique('marker'));
+      const unsubscribeMarks = t.engine.bus.subscribe(markTopic, (mark) => marks.push(mark));
+      await t.engine.bus.publish(markTopic, event);
+      await expect.poll(() => marks.length).toBe(1);
       expect(received).toEqual([event]);
       expect(other).toEqual([]);
       unsubscribeOther();
+      unsubscribeMarks();
     });
 
     it('answers ping while storage is reachable', async () => {
