@@ -133,7 +133,9 @@ export interface ChatEngine extends FindingPort, SafetyPort {
    * sender in the same room, nothing is written and the first message comes back as `duplicate`
    * (checked before the membership: a retry after leaving still gets its first answer). Keys are
    * remembered for `IDEMPOTENCY_WINDOW_SECONDS`, even when retention has removed the message.
-   * Refuses with `room_not_found`, `chat_ended` or `not_in_room`.
+   * Refuses with `room_not_found`, `chat_ended` or `not_in_room`. A stored message is announced
+   * by the append itself (broadcast.ts `announce`: the room's topic and each recipient's), so an
+   * engine can do it in the same step as the write (on Redis, inside the append script).
    */
   appendMessage(request: AppendRequest): Promise<AppendOutcome>;
 
@@ -310,11 +312,8 @@ export interface AppendRequest {
 }
 
 export type AppendOutcome =
-  /**
-   * `recipients`: user ids of the other active members, who are to be told; `announced` when the
-   * engine told them (and the room) itself, as part of the append.
-   */
-  | { kind: 'stored'; message: ChatMessage; recipients: string[]; announced?: true }
+  /** `recipients`: user ids of the other active members, who were told. */
+  | { kind: 'stored'; message: ChatMessage; recipients: string[] }
   | { kind: 'duplicate'; message: ChatMessage }
   | RoomRefusal;
 

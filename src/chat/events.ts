@@ -46,4 +46,6 @@ export type ChatEvent =
 export type LeaveReason = 'left' | 'timeout' | 'disconnected';
 
 export const roomTopic = (roomId: string): string => `room:${roomId}`;
-export const userTopic = (userId: string): string => `user:${userId}`;
+/** What every participant's topic starts with (the Redis append script builds them from it). */
+export const USER_TOPIC_PREFIX = 'user:';
+export const userTopic = (userId: string): string => `${USER_TOPIC_PREFIX}${userId}`;

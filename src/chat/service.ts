@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { requireMembership, requireReader, takeSendToken } from './access.js';
 import { Arrivals } from './arrivals.js';
-import { announce, tell } from './broadcast.js';
+import { tell } from './broadcast.js';
 import { Departures } from './departures.js';
 import { type ChatEngine, type ChatEvent, type HistoryPage, roomTopic, userTopic } from './engine.js';
 import { Finder, othersReadBy } from './finding.js';
@@ -204,11 +204,8 @@ export class ChatService {
     await this.readPosition.readUpTo(roomId, caller.userId, input.readUpTo);
     const draft = await composeMessage(this.engine, this.ids, this.clock, { roomId, caller, text, replyTo });
     const outcome = await this.engine.appendMessage({ roomId, userId: caller.userId, idempotencyKey, draft });
-    if (outcome.kind === 'stored') {
-      if (!outcome.announced) await announce(this.engine.bus, roomId, outcome.message, outcome.recipients);
-      return outcome.message;
-    }
-    if (outcome.kind === 'duplicate') return outcome.message;
+    // Stored means announced too (the engine port's appendMessage).
+    if (outcome.kind === 'stored' || outcome.kind === 'duplicate') return outcome.message;
     if (outcome.kind === 'not_in_room') await requireMembership(this.engine, roomId, caller.userId);
     throw refusal(roomId, outcome);
   }

@@ -216,17 +216,17 @@ export function logCases(t: ContractContext): void {
       const outcome = await t.engine.appendMessage({ roomId, userId: a, draft: written });
       const [read] = (await t.engine.readHistory({ roomId, limit: 1 })).messages;
       expect(read).toEqual({ ...written, roomId, seq: 1 });
-      // `announced` is the engine's own business (next case); the rest is the stored message.
-      expect({ ...outcome, announced: undefined }).toEqual({ kind: 'stored', message: read, recipients: [] });
+      expect(outcome).toEqual({ kind: 'stored', message: read, recipients: [] });
     });
 
-    it('tells the room and each recipient of a message it announced itself, exactly as stored', async () => {
+    it('announces a stored message to the room and each recipient, once and exactly as stored', async () => {
       const [a, b] = [await participant(), await participant()];
       const roomId = await namedRoom(2, a, b);
-      const heard: Record<string, ChatEvent[]> = { room: [], b: [] };
+      const heard = { room: [] as ChatEvent[], b: [] as ChatEvent[], a: [] as ChatEvent[] };
       const stops = [
-        t.engine.bus.subscribe(roomTopic(roomId), (event) => heard.room?.push(event)),
-        t.engine.bus.subscribe(userTopic(b), (event) => heard.b?.push(event)),
+        t.engine.bus.subscribe(roomTopic(roomId), (event) => heard.room.push(event)),
+        t.engine.bus.subscribe(userTopic(b), (event) => heard.b.push(event)),
+        t.engine.bus.subscribe(userTopic(a), (event) => heard.a.push(event)),
       ];
       const written = draft('to be announced', a);
       const outcome = await t.engine.appendMessage({
@@ -236,13 +236,14 @@ export function logCases(t: ContractContext): void {
       });
       if (outcome.kind !== 'stored') throw new Error(`append: ${outcome.kind}`);
       expect(outcome.recipients).toEqual([b]);
-      if (outcome.announced) {
-        const told = { type: 'message', roomId, message: outcome.message };
-        await expect.poll(() => heard).toEqual({ room: [told], b: [told] });
-      } else {
-        // The engine left it to the caller (the service announces what was stored).
-        expect(outcome.announced).toBeUndefined();
-      }
+      const told = { type: 'message', roomId, message: outcome.message };
+      await expect.poll(() => heard.room).toEqual([told]);
+      // Events arrive in the order they were published: after a later marker, nothing more is on its way.
+      const marker: ChatEvent = { type: 'resync' };
+      await t.engine.bus.publish(userTopic(a), marker);
+      await expect.poll(() => heard.a).toEqual([marker]);
+      // The sender is not a recipient; the room heard it once.
+      expect(heard).toEqual({ room: [told], b: [told], a: [marker] });
       for (const stop of stops) stop();
     });
   });

@@ -115,7 +115,8 @@ export class RedisBus implements EventBus {
     await closeConnection(this.subscriber);
   }
 
-  private channel(topic: string): string {
+  /** The Redis channel of a topic; the append script publishes on these too (lua/log.ts). */
+  channel(topic: string): string {
     return `${this.options.channelPrefix}${topic}`;
   }
 

@@ -15,8 +15,10 @@ import {
   type MarkReadRequest,
   NO_RETENTION,
   type RoomAccess,
+  roomTopic,
   type TakeRequest,
   type TakeResult,
+  USER_TOPIC_PREFIX,
 } from '../../chat/engine.js';
 import { StorageUnavailableError } from '../../chat/errors.js';
 import type { FindingPort } from '../../chat/finding-port.js';
@@ -246,6 +248,8 @@ export class RedisEngine implements ChatEngine {
         userId,
         idempotencyKey ?? '',
         IDEMPOTENCY_WINDOW_SECONDS,
+        this.bus.channel(roomTopic(roomId)),
+        this.bus.channel(USER_TOPIC_PREFIX),
         ...draftArgs(draft),
         ...extraFieldArgs(draft),
       ]),
@@ -254,12 +258,12 @@ export class RedisEngine implements ChatEngine {
       case 'stored': {
         const message = toMessage(roomId, entry);
         // A listed room moves up the directory, in the control slot; at worst a step behind. Not
-        // awaited: the send is answered once stored (the script announced it); the directory
-        // entry follows on the same connection, ahead of this caller's next command. Lost (Redis
-        // away), the room's next message lists it again.
+        // awaited: the send is answered once stored and announced (both by the script); the
+        // directory entry follows on the same connection, ahead of this caller's next command.
+        // Lost (Redis away), the room's next message lists it again.
         if (typeof listing === 'string')
           this.script('listRoom', CONTROL, [roomId, message.createdAt, listing]).catch(() => {});
-        return { kind, message, recipients: list(recipients).map(text), announced: true };
+        return { kind, message, recipients: list(recipients).map(text) };
       }
       case 'duplicate':
         return { kind, message: toMessage(roomId, entry) };

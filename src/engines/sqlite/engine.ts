@@ -1,3 +1,4 @@
+import { announce } from '../../chat/broadcast.js';
 import {
   type AppendOutcome,
   type AppendRequest,
@@ -280,7 +281,13 @@ export class SqliteEngine implements ChatEngine {
 
   /** The writes of one turn of the event loop share a transaction (group-commit.ts). */
   async appendMessage(request: AppendRequest): Promise<AppendOutcome> {
-    return this.writes.submit(() => appendMessage(this.sql, this.own, this.retention, request));
+    const outcome = await this.writes.submit(() =>
+      appendMessage(this.sql, this.own, this.retention, request),
+    );
+    // Once committed, as the port asks; the bus rows ride in the next batch (commit-watch.ts).
+    if (outcome.kind === 'stored')
+      await announce(this.bus, request.roomId, outcome.message, outcome.recipients);
+    return outcome;
   }
 
   async takeUnread(request: TakeRequest): Promise<TakeResult> {

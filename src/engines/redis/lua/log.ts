@@ -5,17 +5,19 @@ import { UNREAD } from './unread.js';
 /** The room log: appending, handing over unread messages, and history. */
 
 /**
- * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), draft (7 fields), then
- * optional entry fields as name, value pairs (reply, mentions, the words search reads). Reply:
- * {'duplicate', entry} | {'stored', entry, recipient ids, listing} | {refusal}. A stored message is
- * announced by the script itself, on the room's and each recipient's bus channel (bus.ts); a
- * listing (listing_of) goes on to the directory in the control slot (lua/directory.ts listRoom).
+ * ARGV: room, user, idempotency key ('' for none), idempotency ttl (s), the room's bus channel,
+ * what every participant's bus channel starts with, draft (7 fields), then optional entry fields
+ * as name, value pairs (reply, mentions, the words search reads). Reply: {'duplicate', entry} |
+ * {'stored', entry, recipient ids, listing} | {refusal}. A stored message is announced by the
+ * script itself, on the room's and each recipient's bus channel (bus.ts); a listing (listing_of)
+ * goes on to the directory in the control slot (lua/directory.ts listRoom).
  * The first message sent with a key is kept whole beside the log, so a retry is answered with it
  * even after retention trimmed the log.
  */
 export const appendMessage = writeScript(`
 ${REFUSE_UNLESS_ACTIVE}
 local room, user, idem, idem_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local room_channel, user_channels = ARGV[5], ARGV[6]
 local idem_key = idem ~= '' and idempotency_key(room, user, idem) or nil
 if idem_key then
   local first = redis.call('HGETALL', idem_key)
@@ -26,8 +28,8 @@ if idem_key then
 end
 local refused = refuse_unless_active(room, user)
 if refused then return {refused} end
-local fields = read_draft(5)
-for i = 12, #ARGV do fields[#fields + 1] = ARGV[i] end
+local fields = read_draft(7)
+for i = 14, #ARGV do fields[#fields + 1] = ARGV[i] end
 local entry = append(room, fields)
 if idem_key then
   redis.call('HSET', idem_key, 'seq', seq_of(entry), unpack(entry[2]))
@@ -43,9 +45,9 @@ end
 -- Announced from here, not by the caller: two PUBLISH commands fewer per send on the server's
 -- connection. The payload is the entry itself (bus.ts decodes it as the caller would its reply).
 local announcement = cjson.encode({'message', room, entry})
-redis.call('PUBLISH', P .. 'bus:room:' .. room, announcement)
+redis.call('PUBLISH', room_channel, announcement)
 for _, member in ipairs(recipients) do
-  redis.call('PUBLISH', P .. 'bus:user:' .. member, announcement)
+  redis.call('PUBLISH', user_channels .. member, announcement)
 end
 return {'stored', entry, recipients, listing_of(room)}
 `);
