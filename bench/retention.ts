@@ -16,16 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { MessageDraft } from '../src/chat/types.js';
 import { RedisEngine } from '../src/engines/redis/engine.js';
-import { slotKeys } from '../src/engines/redis/keys.js';
 
 const TTL_SECONDS = 2;
 const POOL = 200;
 const WORKERS = 16;
 const PREFIX = 'bench:';
-/** The index of rooms past their lifetime, named as the engine names it (keys.ts). */
-const ROOMS_EXPIRING = slotKeys(PREFIX, { control: true }).find((key) =>
-  key.endsWith(':rooms:expiring'),
-) as string;
+/** The index of rooms past their lifetime, named as the engine's scripts name it (lua/common.ts). */
+const ROOMS_EXPIRING = `${PREFIX}{control}:rooms:expiring`;
 
 const freePort = () =>
   new Promise<number>((resolve) => {

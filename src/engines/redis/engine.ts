@@ -70,7 +70,6 @@ export interface RedisEngineOptions extends EngineOptions {
 export const DEFAULT_KEY_PREFIX = 'mcp-chat:';
 
 const CONTROL: Slot = { control: true };
-const control = (user: string): Slot => ({ control: true, user });
 
 /**
  * The engine for several instances sharing one Redis or one Redis Cluster. Each method that reads
@@ -134,7 +133,7 @@ export class RedisEngine implements ChatEngine {
   async createParticipant(p: NewParticipant): Promise<void> {
     const { userId, credential, displayName, now, owner } = p;
     const [ttl, forgetAt] = this.identity();
-    await this.script('createParticipant', control(userId), [
+    await this.script('createParticipant', CONTROL, [
       userId,
       credential,
       displayName,
@@ -163,7 +162,7 @@ export class RedisEngine implements ChatEngine {
     const args = [userId, now, ...this.identity()];
     const reply = await this.script(
       'touchParticipant',
-      control(userId),
+      CONTROL,
       displayName === undefined ? args : [...args, displayName],
     );
     // A rename reaches the copies of the name in the open memberships (lua/common.ts).
@@ -193,15 +192,13 @@ export class RedisEngine implements ChatEngine {
   banOf: ChatEngine['banOf'] = (userId) => safety.banOf(this.control, userId);
 
   async leaveQueue(userId: string): Promise<boolean> {
-    return integer(await this.script('leaveQueue', control(userId), [userId])) === 1;
+    return integer(await this.script('leaveQueue', CONTROL, [userId])) === 1;
   }
 
   joinRoom = (request: JoinRequest): Promise<JoinOutcome> => steps.joinRoom(this.run, request);
 
   async roomAccess(roomId: string, userId: string): Promise<RoomAccess> {
-    const [room, membership] = list(
-      await this.script('roomAccess', { room: roomId, user: userId }, [roomId, userId]),
-    );
+    const [room, membership] = list(await this.script('roomAccess', { room: roomId }, [roomId, userId]));
     return {
       room: fields(room).size > 0 ? toRoom(roomId, room) : null,
       membership: fields(membership).size > 0 ? toMembership(roomId, userId, membership) : null,
@@ -234,7 +231,7 @@ export class RedisEngine implements ChatEngine {
 
   async markRead({ roomId, userId, seq }: MarkReadRequest): Promise<MarkReadOutcome> {
     const [kind, first, second] = list(
-      await this.script('markRead', { room: roomId, user: userId }, [roomId, userId, seq]),
+      await this.script('markRead', { room: roomId }, [roomId, userId, seq]),
     );
     if (kind === 'marked') return { kind, cursor: integer(first), remaining: integer(second) };
     if (kind === 'beyond_end') return { kind, lastSeq: integer(first) };
@@ -243,7 +240,7 @@ export class RedisEngine implements ChatEngine {
 
   async appendMessage({ roomId, userId, draft, idempotencyKey }: AppendRequest): Promise<AppendOutcome> {
     const [kind, entry, recipients, listing] = list(
-      await this.script('appendMessage', { room: roomId, user: userId }, [
+      await this.script('appendMessage', { room: roomId }, [
         roomId,
         userId,
         idempotencyKey ?? '',
@@ -274,7 +271,7 @@ export class RedisEngine implements ChatEngine {
 
   async takeUnread({ roomId, userId, after, limit }: TakeRequest): Promise<TakeResult> {
     const [state, cursorBefore, cursorAfter, entries] = list(
-      await this.script('takeUnread', { room: roomId, user: userId }, [roomId, userId, after ?? '', limit]),
+      await this.script('takeUnread', { room: roomId }, [roomId, userId, after ?? '', limit]),
     );
     if (state !== 'open' && state !== 'ended' && state !== 'gone') throw unexpected('takeUnread', state);
     return {
@@ -286,7 +283,7 @@ export class RedisEngine implements ChatEngine {
   }
 
   async rewindCursor({ roomId, userId, from, to }: Parameters<ChatEngine['rewindCursor']>[0]) {
-    await this.script('rewindCursor', { room: roomId, user: userId }, [roomId, userId, from, to]);
+    await this.script('rewindCursor', { room: roomId }, [roomId, userId, from, to]);
   }
 
   async readHistory({ roomId, limit, before, after }: HistoryRequest): Promise<HistoryPage> {

@@ -60,13 +60,13 @@ export async function searchMessages(
   const rooms =
     roomId !== undefined
       ? [roomId]
-      : list(await run('joinedRooms', { control: true, user: userId }, [userId, SEARCH_ROOMS])).map(text);
+      : list(await run('joinedRooms', { control: true }, [userId, SEARCH_ROOMS])).map(text);
   // Each room is read newest first within the budget shared out among the rooms.
   const budget = Math.max(100, Math.ceil(SEARCH_BUDGET / Math.max(1, rooms.length)));
   const words = phrases.map((phrase) => ` ${phrase.join(' ')} `);
   const perRoom = await Promise.all(
     rooms.map((room) =>
-      run('searchMessages', { room, user: userId }, [userId, room, limit, budget, SEARCH_ROOMS, ...words]),
+      run('searchMessages', { room }, [userId, room, limit, budget, SEARCH_ROOMS, ...words]),
     ),
   );
   const hits = perRoom.flatMap((reply) =>

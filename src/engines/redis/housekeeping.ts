@@ -68,10 +68,10 @@ export class RedisHousekeeping {
       await Promise.all(
         list(rooms)
           .map(text)
-          .map((room) => this.run('forgetMember', { room, user: userId }, [room, userId])),
+          .map((room) => this.run('forgetMember', { room }, [room, userId])),
       );
       await this.run('forgetOwnKeys', { user: userId }, [userId]);
-      await this.run('forgetParticipant', { control: true, user: userId }, [userId]);
+      await this.run('forgetParticipant', { control: true }, [userId]);
     }
     return Number(looked);
   }

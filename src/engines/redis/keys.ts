@@ -1,44 +1,26 @@
 /**
- * The keys a script declares (KEYS), by the slot it runs in; the names match lua/common.ts. Redis
- * Cluster sends a script to the primary of its first key's slot, and refuses one whose keys hash
- * to different slots, so each list is of one hash tag.
+ * The slot a script runs in. Each script declares one key of it (`routingKey`): the scripts name
+ * every key themselves from the prefix (lua/common.ts), all carrying the slot's hash tag, so the
+ * declared key only tells Redis Cluster which primary runs the script and lets Redis 7 check that
+ * nothing outside that slot is touched. Declaring every key of the slot instead sent the ten
+ * control keys, about 450 bytes, with each of the three control scripts of a send.
  */
 export type Slot =
-  /** A room's keys, `{room id}`; with the caller's membership when a user is given. */
-  | { room: string; user?: string }
+  /** A room's keys, `{room id}`: the room, its log, members, people and memberships. */
+  | { room: string }
   /** The control slot: participants, the queue, presence, the directory, the expiry indexes. */
-  | { control: true; user?: string }
+  | { control: true }
   /** A participant's own hot keys, `{user id}`: its send bucket and parked waits. */
   | { user: string }
   /** A creation bucket, `{limit key}`. */
   | { creation: string };
 
-const CONTROL_INDEXES = [
-  'queue',
-  'queue:tickets',
-  'queue:since',
-  'matches:pending',
-  'reported',
-  'present',
-  'directory',
-  'directory:info',
-  'rooms:expiring',
-  'participants:expiring',
-];
-
-export function slotKeys(prefix: string, slot: Slot): string[] {
-  if ('room' in slot) {
-    const room = `${prefix}room:{${slot.room}}`;
-    const keys = [room, `${room}:log`, `${room}:members`, `${room}:people`];
-    return slot.user === undefined ? keys : [...keys, `${room}:member:${slot.user}`];
-  }
-  if ('control' in slot) {
-    const control = `${prefix}{control}:`;
-    const keys = CONTROL_INDEXES.map((name) => control + name);
-    return slot.user === undefined ? keys : [...keys, `${control}participant:${slot.user}`];
-  }
-  if ('creation' in slot) return [`${prefix}creations:{${slot.creation}}`];
-  return [`${prefix}participant:{${slot.user}}:bucket`, `${prefix}participant:{${slot.user}}:waits`];
+/** The key a script of `slot` declares: one the slot's scripts use, named as lua/common.ts does. */
+export function routingKey(prefix: string, slot: Slot): string {
+  if ('room' in slot) return `${prefix}room:{${slot.room}}`;
+  if ('control' in slot) return `${prefix}{control}:queue`;
+  if ('creation' in slot) return `${prefix}creations:{${slot.creation}}`;
+  return `${prefix}participant:{${slot.user}}:bucket`;
 }
 
 /** The cluster slot of a key: CRC16 (XMODEM) of its hash tag, or of the whole key, mod 16384. */

@@ -26,13 +26,13 @@ import type { Reply, ScriptName } from './scripts.js';
  */
 export type SlotRun = (name: ScriptName, slot: Slot, args: (string | number)[]) => Promise<Reply>;
 
-const control = (user?: string): Slot => (user === undefined ? { control: true } : { control: true, user });
+const CONTROL: Slot = { control: true };
 
 export async function joinRoom(run: SlotRun, request: JoinRequest): Promise<JoinOutcome> {
   const { roomId, userId, capacity, now, notice, recentLimit, topic = '' } = request;
-  const [name, hides] = list(await run('joiner', control(userId), [userId]));
+  const [name, hides] = list(await run('joiner', CONTROL, [userId]));
   const reply = list(
-    await run('joinRoom', { room: roomId, user: userId }, [
+    await run('joinRoom', { room: roomId }, [
       roomId,
       userId,
       capacity,
@@ -53,13 +53,7 @@ export async function joinRoom(run: SlotRun, request: JoinRequest): Promise<Join
   if (kind === 'created' || kind === 'joined' || kind === 'already_member') {
     const listing = reply[reply.length - 1];
     const again = kind === 'already_member' ? '1' : '0';
-    await run('joined', control(userId), [
-      userId,
-      roomId,
-      now,
-      typeof listing === 'string' ? listing : '',
-      again,
-    ]);
+    await run('joined', CONTROL, [userId, roomId, now, typeof listing === 'string' ? listing : '', again]);
   }
   switch (kind) {
     case 'created':
@@ -101,9 +95,9 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
   // The index entry first: the sweep drops an entry whose room has no deadline, while a deadline
   // without its entry would keep the room for ever.
   const deadline = endRoom ? endedDeadline : idleDeadline;
-  if (deadline !== '') await run('expireAt', control(), [roomId, deadline]);
+  if (deadline !== '') await run('expireAt', CONTROL, [roomId, deadline]);
   const [kind, stored, remaining, ended, listing] = list(
-    await run('leaveRoom', { room: roomId, user: userId }, [
+    await run('leaveRoom', { room: roomId }, [
       roomId,
       userId,
       now,
@@ -118,7 +112,7 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
       .filter((_, i) => i % 2 === 0)
       .map(text);
     const shown = typeof listing === 'string' ? listing : '';
-    await run('left', control(userId), [userId, roomId, integer(ended), shown, ...others]);
+    await run('left', CONTROL, [userId, roomId, integer(ended), shown, ...others]);
     return {
       kind,
       farewell: stored === null ? null : toMessage(roomId, stored),
@@ -126,8 +120,7 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
     };
   }
   // No longer in the room (maybe a leave that stopped before its control step): repair the lists.
-  if (kind === 'not_in_room' || kind === 'chat_ended')
-    await run('closeRooms', control(userId), [userId, roomId]);
+  if (kind === 'not_in_room' || kind === 'chat_ended') await run('closeRooms', CONTROL, [userId, roomId]);
   return refusal('leaveRoom', kind);
 }
 
@@ -136,16 +129,14 @@ export async function leaveRoom(run: SlotRun, steps: LeaveSteps): Promise<LeaveO
  * list. `except` is not read at all (the unread summary of a call about that room skips it).
  */
 async function confirmedRooms(run: SlotRun, userId: string, withMembers: boolean, except?: string) {
-  const rooms = list(await run('openRooms', control(userId), [userId]))
+  const rooms = list(await run('openRooms', CONTROL, [userId]))
     .map(text)
     .filter((roomId) => roomId !== except);
   const replies = await Promise.all(
-    rooms.map((roomId) =>
-      run('roomOfMember', { room: roomId, user: userId }, [roomId, userId, withMembers ? '1' : '0']),
-    ),
+    rooms.map((roomId) => run('roomOfMember', { room: roomId }, [roomId, userId, withMembers ? '1' : '0'])),
   );
   const stale = rooms.filter((_, i) => replies[i] === null);
-  if (stale.length > 0) await run('closeRooms', control(userId), [userId, ...stale]);
+  if (stale.length > 0) await run('closeRooms', CONTROL, [userId, ...stale]);
   return rooms.flatMap((roomId, i) => {
     const reply = replies[i];
     if (reply === null || reply === undefined) return [];
@@ -181,6 +172,6 @@ export async function copyToMemberships(
   await Promise.all(
     list(rooms)
       .map(text)
-      .map((roomId) => run('copyToMember', { room: roomId, user: userId }, [roomId, userId, field, value])),
+      .map((roomId) => run('copyToMember', { room: roomId }, [roomId, userId, field, value])),
   );
 }

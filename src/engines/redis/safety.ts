@@ -32,7 +32,7 @@ export async function enqueue(
 ): Promise<EnqueueOutcome | { kind: 'not_queued' }> {
   const { now, matchRoomId, interests = [], interestWaitMs = 0 } = request;
   const args = [userId, now, matchRoomId, interestWaitMs, onlyIfQueued ? '1' : '0', ...interests];
-  const [kind, ...rest] = list(await run('enqueue', { control: true, user: userId }, args));
+  const [kind, ...rest] = list(await run('enqueue', { control: true }, args));
   switch (kind) {
     case 'already_in_chat': {
       const roomId = text(rest[0]);
@@ -57,17 +57,15 @@ export async function enqueue(
 
 export async function matchState(run: SlotRun, userId: string): Promise<MatchState> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const [kind, ...rest] = list(await run('matchState', { control: true, user: userId }, [userId]));
+    const [kind, ...rest] = list(await run('matchState', { control: true }, [userId]));
     switch (kind) {
       case 'room': {
         const roomId = text(rest[0]);
         if (typeof rest[1] === 'string') await ensureMatchRoom(run, roomId, rest[1]);
-        const [state, ...room] = list(
-          await run('queueRoomState', { room: roomId, user: userId }, [roomId, userId]),
-        );
+        const [state, ...room] = list(await run('queueRoomState', { room: roomId }, [roomId, userId]));
         if (state === 'matched') return { kind: 'matched', ...matched([roomId, ...room]) };
         // The room ended (or was swept) and the control slot had not caught up: it does now.
-        await run('closeRooms', { control: true, user: userId }, [userId, roomId]);
+        await run('closeRooms', { control: true }, [userId, roomId]);
         break;
       }
       case 'waiting':

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { StorageUnavailableError } from '../../chat/errors.js';
-import { keySlot, type Slot, slotKeys } from './keys.js';
+import { keySlot, routingKey, type Slot } from './keys.js';
 import {
   closeRooms,
   dueRooms,
@@ -143,14 +143,14 @@ const SHAS = Object.fromEntries(
 async function evaluate(
   redis: RedisClient,
   name: ScriptName,
-  keys: string[],
+  key: string,
   args: (string | number)[],
 ): Promise<Reply> {
   try {
-    return (await redis.evalsha(SHAS[name], keys.length, ...keys, ...args)) as Reply;
+    return (await redis.evalsha(SHAS[name], 1, key, ...args)) as Reply;
   } catch (error) {
     if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-    return (await redis.eval(SCRIPTS[name], keys.length, ...keys, ...args)) as Reply;
+    return (await redis.eval(SCRIPTS[name], 1, key, ...args)) as Reply;
   }
 }
 
@@ -168,11 +168,11 @@ export async function runScript(
   slot: Slot,
   args: (string | number)[],
 ): Promise<Reply> {
-  const keys = slotKeys(context.keyPrefix, slot);
   const { keyPrefix, maxMessages, maxAgeMs } = context;
-  const reply = await evaluate(redis, name, keys, [keyPrefix, maxMessages, maxAgeMs, ...args]);
+  const key = routingKey(keyPrefix, slot);
+  const reply = await evaluate(redis, name, key, [keyPrefix, maxMessages, maxAgeMs, ...args]);
   if (context.waitReplicas > 0 && WRITES.has(name)) {
-    const acknowledged = await waitForReplicas(redis, keys[0] as string, context.waitReplicas);
+    const acknowledged = await waitForReplicas(redis, key, context.waitReplicas);
     if (acknowledged < context.waitReplicas) {
       throw new StorageUnavailableError(
         `Redis: ${acknowledged} of ${context.waitReplicas} replicas acknowledged the write in time`,

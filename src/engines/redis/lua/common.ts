@@ -2,9 +2,10 @@
  * The start of every script: engine settings, the key layout (the one place keys are named) and
  * the helpers several scripts share.
  *
- * Every script is called with KEYS = the keys of its one slot that the engine can name before
- * the call (keys.ts), and ARGV = key prefix, retention max messages, retention max age in ms,
- * then its own arguments; the preamble takes the first three off ARGV.
+ * Every script is called with one KEY, a key of the slot it runs in (keys.ts `routingKey`: where
+ * Redis Cluster sends it), and ARGV = key prefix, retention max messages, retention max age in
+ * ms, then its own arguments; the preamble takes the first three off ARGV. Scripts name every key
+ * they touch from the prefix, below.
  *
  * Redis Cluster: every key carries a hash tag, and every script touches one slot (docs/redis.md):
  * - a room's keys share `{room id}`: `room:{r}`, `room:{r}:log`, `:members`, `:people`,
