@@ -76,6 +76,8 @@ async function throughput(s: Extract<LoadSpec, { scenario: 'throughput' }>) {
   );
   let calls = 0;
   let errors = 0;
+  // The bench reads the server's CPU time at these two marks (run.ts).
+  emit({ event: 'window_start' });
   const end = Date.now() + s.ms;
   const run = await measured(() =>
     Promise.all(
@@ -91,6 +93,7 @@ async function throughput(s: Extract<LoadSpec, { scenario: 'throughput' }>) {
       }),
     ),
   );
+  emit({ event: 'window_end' });
   http.close();
   return {
     calls_per_second: Math.round(calls / run.seconds),

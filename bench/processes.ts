@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { freePort } from '../test/support/process.js';
 import type { TargetName } from './targets.js';
 
@@ -16,6 +17,10 @@ export interface ServerUnderTest {
   memory(): Promise<{ rssBytes: number; heapBytes: number }>;
   /** Runs a full garbage collection in the server (bench/gc-on-signal.ts) and waits for it. */
   collectGarbage(): Promise<void>;
+  /** CPU time the server process has used so far, user and system, in seconds (from /proc). */
+  cpuSeconds(): number;
+  /** MCP Chat on Redis only: CPU time the Redis server has used so far, in seconds (INFO cpu). */
+  storeCpuSeconds?(): Promise<number>;
   /** MCP Chat only: waits parked right now, from /metrics. */
   parkedWaits?(): Promise<number>;
   stop(): Promise<void>;
@@ -25,6 +30,24 @@ function rssOf(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
   return kb * 1024;
+}
+
+/** Clock ticks per second of /proc's CPU times: 100 on every Linux Node runs on (USER_HZ). */
+const TICKS_PER_SECOND = 100;
+
+function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name, which is in parentheses and may hold spaces: utime, stime are
+  // the 14th and 15th fields of the line, the 12th and 13th after ") ".
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** The Redis server's own CPU time so far, from INFO: what it spent running the engine's scripts. */
+async function redisCpuSeconds(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const seconds = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return seconds('used_cpu_user') + seconds('used_cpu_sys');
 }
 
 async function waitHealthy(url: string, child: ChildProcess, log: () => string): Promise<void> {
@@ -95,6 +118,8 @@ export async function startTarget(
   await waitHealthy(chat ? `${base}/healthz` : `${base}/health`, child, () => stderr);
   const pid = child.pid as number;
   const metrics = async () => (await fetch(`${base}/metrics`)).text();
+  const store =
+    name === 'mcp-chat-redis' ? new Redis(options.redisUrl ?? '', { lazyConnect: true }) : undefined;
   return {
     name,
     url: `${base}/mcp`,
@@ -114,10 +139,13 @@ export async function startTarget(
       child.kill('SIGUSR2');
       return done;
     },
+    cpuSeconds: () => cpuSecondsOf(pid),
+    storeCpuSeconds: store && (() => redisCpuSeconds(store)),
     parkedWaits: chat
       ? async () => Number(/^mcp_chat_parked_waits (\d+)/m.exec(await metrics())?.[1] ?? 0)
       : undefined,
     async stop() {
+      store?.disconnect();
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;

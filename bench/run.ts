@@ -25,11 +25,13 @@ import { measureCluster } from './cluster.js';
 import { measureInterestMatching } from './interest-matching.js';
 import { measureLatency } from './latency.js';
 import type { LoadSpec } from './load.js';
+import { measureParked } from './parked.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { measureRetention } from './retention.js';
 import { ratio, round } from './stats.js';
 import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
+import { measureThroughput, type Servers } from './throughput.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -95,57 +97,9 @@ async function load(
   return figures;
 }
 
-const kb = (bytes: number) => round(bytes / 1024, 1);
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
-/** The servers of a run: MCP Chat on SQLite, on Redis (when Redis answers), and the baselines. */
-type Servers = Record<Exclude<TargetName, 'mcp-chat-redis'>, ServerUnderTest> & {
-  'mcp-chat-redis'?: ServerUnderTest;
-};
-
-async function throughput(servers: Servers) {
-  const rows: Result = {};
-  const redis = servers['mcp-chat-redis'];
-  for (const concurrency of settings.concurrencies) {
-    const run = (server: ServerUnderTest, op: 'send' | 'noop') =>
-      load({
-        scenario: 'throughput',
-        target: server.name,
-        url: server.url,
-        op,
-        concurrency,
-        ms: settings.ms,
-      });
-    const chat = await run(servers['mcp-chat'], 'send');
-    const onRedis = redis ? await run(redis, 'send') : undefined;
-    const sdk = await run(servers.sdk, 'noop');
-    const raw = await run(servers.raw, 'send');
-    const perS = (figures: Result | undefined) => figures?.calls_per_second as number;
-    rows[`c${concurrency}`] = {
-      mcp_chat_send_per_s: chat.calls_per_second,
-      sdk_noop_per_s: sdk.calls_per_second,
-      raw_send_per_s: raw.calls_per_second,
-      ratio_to_sdk: ratio(perS(chat), perS(sdk)),
-      ratio_to_raw: ratio(perS(chat), perS(raw)),
-      ...(onRedis && {
-        redis: {
-          mcp_chat_send_per_s: onRedis.calls_per_second,
-          ratio_to_sdk: ratio(perS(onRedis), perS(sdk)),
-          ratio_to_raw: ratio(perS(onRedis), perS(raw)),
-        },
-      }),
-      errors: { mcp_chat: chat.errors, mcp_chat_redis: onRedis?.errors, sdk: sdk.errors, raw: raw.errors },
-      load_cpu_cores: {
-        mcp_chat: chat.load_cpu_cores,
-        mcp_chat_redis: onRedis?.load_cpu_cores,
-        sdk: sdk.load_cpu_cores,
-        raw: raw.load_cpu_cores,
-      },
-    };
-    log(`throughput c=${concurrency}: ${JSON.stringify(rows[`c${concurrency}`])}`);
-  }
-  return rows;
-}
+const throughput = (servers: Servers) => measureThroughput(load, servers, settings, log);
 
 /** Each engine's delivery latency at half its capacity (latency.ts), from its top send rate. */
 function latencyAtHalfLoad(servers: Servers, throughputRows: Result) {
@@ -160,55 +114,7 @@ function latencyAtHalfLoad(servers: Servers, throughputRows: Result) {
   return measureLatency(load, engines, servers, settings, log);
 }
 
-/**
- * Memory of `count` parked waits: the server's growth between "set up" and "all parked", read
- * twice each time: as it stands, and after a full collection (what live objects hold; garbage
- * the collector has not reached yet inflates the first reading by chance).
- */
-async function parked(server: ServerUnderTest, count: number) {
-  const read = async () => {
-    const asItStands = await server.memory();
-    await server.collectGarbage();
-    return { asItStands, collected: await server.memory() };
-  };
-  let before = await read();
-  let during = before;
-  let confirmed: number | undefined;
-  await load({ scenario: 'parked', target: server.name, url: server.url, count }, async (event, send) => {
-    if (event.event === 'setup_done') {
-      await sleep(1000);
-      before = await read();
-      send('park');
-    } else if (event.event === 'parked') {
-      if (server.parkedWaits) {
-        // Up to two minutes: on a loaded machine the server takes a while to park 10,000 waits,
-        // and memory measured before they all parked says nothing (see `all_parked`).
-        for (let i = 0; i < 1200 && (await server.parkedWaits()) < count; i++) await sleep(100);
-        confirmed = await server.parkedWaits();
-      }
-      during = await read();
-      send('release');
-    }
-  });
-  await sleep(1000);
-  const after = await server.memory();
-  const perWait = (field: 'rssBytes' | 'heapBytes', reading: 'asItStands' | 'collected') =>
-    kb((during[reading][field] - before[reading][field]) / count);
-  return {
-    parked: count,
-    confirmed_by_server: confirmed,
-    all_parked: confirmed === undefined ? undefined : confirmed >= count,
-    rss_per_wait_kb: perWait('rssBytes', 'asItStands'),
-    heap_per_wait_kb: perWait('heapBytes', 'asItStands'),
-    rss_per_wait_kb_after_gc: perWait('rssBytes', 'collected'),
-    heap_per_wait_kb_after_gc: perWait('heapBytes', 'collected'),
-    rss_mb: {
-      before: mb(before.asItStands.rssBytes),
-      parked: mb(during.asItStands.rssBytes),
-      released: mb(after.rssBytes),
-    },
-  };
-}
+const parked = (server: ServerUnderTest, count: number) => measureParked(load, server, count);
 
 async function churn(server: ServerUnderTest) {
   const before = await server.memory();
