@@ -1,12 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis.js';
 import { clusterUrl, startLocalCluster } from '../test/support/redis-cluster.js';
-import type { LoadSpec } from './load.js';
+import type { Load, Result } from './phase.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { ratio } from './stats.js';
-
-type Result = Record<string, unknown>;
-type Load = (spec: LoadSpec) => Promise<Result>;
 
 /**
  * MCP Chat on a local 3-primary Redis Cluster (bench-owned: `redis-server --cluster-enabled yes`

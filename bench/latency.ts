@@ -1,9 +1,6 @@
-import type { LoadSpec } from './load.js';
+import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
 import { ratio } from './stats.js';
-
-type Result = Record<string, unknown>;
-type Load = (spec: LoadSpec) => Promise<Result>;
 
 /** The figures of one latency run that the report compares. */
 interface LatencyRun extends Result {

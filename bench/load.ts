@@ -76,7 +76,7 @@ async function throughput(s: Extract<LoadSpec, { scenario: 'throughput' }>) {
   );
   let calls = 0;
   let errors = 0;
-  // The bench reads the server's CPU time at these two marks (run.ts).
+  // The bench reads the server's CPU time at these two marks (throughput.ts).
   emit({ event: 'window_start' });
   const end = Date.now() + s.ms;
   const run = await measured(() =>

@@ -1,16 +1,7 @@
-import type { LoadSpec } from './load.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
-import { round } from './stats.js';
-
-type Result = Record<string, unknown>;
-type Load = (
-  spec: LoadSpec,
-  on: (event: Result, send: (line: string) => void) => Promise<void>,
-) => Promise<Result>;
-
-const kb = (bytes: number) => round(bytes / 1024, 1);
-const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { kb, mb } from './stats.js';
 
 /**
  * Memory of `count` parked waits: the server's growth between "set up" and "all parked", read

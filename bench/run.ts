@@ -26,9 +26,10 @@ import { measureInterestMatching } from './interest-matching.js';
 import { measureLatency } from './latency.js';
 import type { LoadSpec } from './load.js';
 import { measureParked } from './parked.js';
+import type { Result } from './phase.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { measureRetention } from './retention.js';
-import { ratio, round } from './stats.js';
+import { mb, ratio, round } from './stats.js';
 import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
 import { measureThroughput, type Servers } from './throughput.js';
@@ -73,8 +74,6 @@ const settings = quick
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-type Result = Record<string, unknown>;
-
 /** Runs one scenario in a fresh load-generator process; `on` answers its progress events. */
 async function load(
   spec: LoadSpec,
@@ -96,8 +95,6 @@ async function load(
   const { event: _, ...figures } = result;
   return figures;
 }
-
-const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 
 const throughput = (servers: Servers) => measureThroughput(load, servers, settings, log);
 

@@ -30,3 +30,6 @@ export function round(value: number, digits = 2): number {
 export function ratio(ours: number, baseline: number): number {
   return round(ours / baseline, 3);
 }
+
+export const kb = (bytes: number) => round(bytes / 1024, 1);
+export const mb = (bytes: number) => round(bytes / 2 ** 20, 1);

@@ -1,10 +1,8 @@
-import type { LoadSpec } from './load.js';
+import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
 import { ratio } from './stats.js';
 import type { TargetName } from './targets.js';
 
-type Result = Record<string, unknown>;
-type Load = (spec: LoadSpec, on?: (event: Result) => Promise<void>) => Promise<Result>;
 /** The servers of a run: MCP Chat on SQLite, on Redis (when Redis answers), and the baselines. */
 export type Servers = Record<Exclude<TargetName, 'mcp-chat-redis'>, ServerUnderTest> & {
   'mcp-chat-redis'?: ServerUnderTest;
