@@ -39,13 +39,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Runs `body` and measures this process's CPU over it, in cores (1.0 = one core busy). */
 async function measured<T>(
   body: () => Promise<T>,
-): Promise<{ value: T; seconds: number; loadCpuCores: number }> {
+): Promise<{ value: T; seconds: number; loadCpuCores: number; loadCpuSeconds: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
   const value = await body();
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  return { value, seconds, loadCpuCores: round((used.user + used.system) / 1e6 / seconds) };
+  const loadCpuSeconds = (used.user + used.system) / 1e6;
+  return { value, seconds, loadCpuCores: round(loadCpuSeconds / seconds), loadCpuSeconds };
 }
 
 async function openChannels(http: HttpClient, name: TargetName, count: number): Promise<Channel[]> {
@@ -100,6 +101,9 @@ async function throughput(s: Extract<LoadSpec, { scenario: 'throughput' }>) {
     calls,
     errors,
     load_cpu_cores: run.loadCpuCores,
+    // Exact, for a figure summed over several windows (throughput.ts).
+    seconds: run.seconds,
+    load_cpu_seconds: run.loadCpuSeconds,
   };
 }
 

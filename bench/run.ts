@@ -46,6 +46,7 @@ const onlyTargets = argAfter('--targets')?.split(',');
 const settings = quick
   ? {
       ms: 1000,
+      rounds: 1,
       concurrencies: [1, 16, 64],
       pairs: 16,
       latencyMs: 2500,
@@ -58,7 +59,9 @@ const settings = quick
       retentionChats: 5000,
     }
   : {
-      ms: 5000,
+      ms: 3000,
+      // Three turns of 3 s for each target, interleaved (throughput.ts).
+      rounds: 3,
       concurrencies: [1, 16, 64],
       pairs: 64,
       latencyMs: 10_000,

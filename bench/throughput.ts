@@ -1,6 +1,6 @@
 import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
-import { ratio } from './stats.js';
+import { ratio, round } from './stats.js';
 import type { TargetName } from './targets.js';
 
 /** The servers of a run: MCP Chat on SQLite, on Redis (when Redis answers), and the baselines. */
@@ -10,41 +10,50 @@ export type Servers = Record<Exclude<TargetName, 'mcp-chat-redis'>, ServerUnderT
 
 /**
  * `send_message` calls per second at each concurrency, on both engines, beside the SDK's no-op
- * floor and the raw ceiling, each in a fresh load-generator process, one after the other.
+ * floor and the raw ceiling, each window in a fresh load-generator process. The targets take
+ * turns in `settings.rounds` rounds, each round in a rotated order, and each figure sums its
+ * rounds: the machine's speed drifts by tens of percent between minutes, and measuring one target
+ * after the other put that drift into the ratios. `rounds` in each row keeps the rate of every
+ * window, so the spread is there to read.
  */
 export async function measureThroughput(
   load: Load,
   servers: Servers,
-  settings: { concurrencies: number[]; ms: number },
+  settings: { concurrencies: number[]; ms: number; rounds: number },
   log: (line: string) => void,
 ): Promise<Result> {
   const rows: Result = {};
   const redis = servers['mcp-chat-redis'];
+  const lineup: [server: ServerUnderTest, op: 'send' | 'noop'][] = [
+    [servers['mcp-chat'], 'send'],
+    ...(redis ? [[redis, 'send'] as [ServerUnderTest, 'send']] : []),
+    [servers.sdk, 'noop'],
+    [servers.raw, 'send'],
+  ];
   for (const concurrency of settings.concurrencies) {
-    const run = async (server: ServerUnderTest, op: 'send' | 'noop') => {
-      const cpu = new CpuOverWindow(server);
-      const figures = await load(
-        { scenario: 'throughput', target: server.name, url: server.url, op, concurrency, ms: settings.ms },
-        (event) => cpu.mark(event),
-      );
-      return { ...figures, cpu_us_per_call: cpu.perCall(figures) } as Result;
-    };
-    const chat = await run(servers['mcp-chat'], 'send');
-    const onRedis = redis ? await run(redis, 'send') : undefined;
-    const sdk = await run(servers.sdk, 'noop');
-    const raw = await run(servers.raw, 'send');
-    const perS = (figures: Result | undefined) => figures?.calls_per_second as number;
+    const windows = new Map<ServerUnderTest, Window[]>(lineup.map(([server]) => [server, []]));
+    for (let round = 0; round < settings.rounds; round++) {
+      for (let i = 0; i < lineup.length; i++) {
+        const [server, op] = lineup[(i + round) % lineup.length] as (typeof lineup)[number];
+        windows.get(server)?.push(await measureWindow(load, server, op, concurrency, settings.ms));
+      }
+    }
+    const of = (server: ServerUnderTest) => summed(windows.get(server) ?? []);
+    const chat = of(servers['mcp-chat']);
+    const onRedis = redis ? of(redis) : undefined;
+    const sdk = of(servers.sdk);
+    const raw = of(servers.raw);
     rows[`c${concurrency}`] = {
       mcp_chat_send_per_s: chat.calls_per_second,
       sdk_noop_per_s: sdk.calls_per_second,
       raw_send_per_s: raw.calls_per_second,
-      ratio_to_sdk: ratio(perS(chat), perS(sdk)),
-      ratio_to_raw: ratio(perS(chat), perS(raw)),
+      ratio_to_sdk: ratio(chat.calls_per_second, sdk.calls_per_second),
+      ratio_to_raw: ratio(chat.calls_per_second, raw.calls_per_second),
       ...(onRedis && {
         redis: {
           mcp_chat_send_per_s: onRedis.calls_per_second,
-          ratio_to_sdk: ratio(perS(onRedis), perS(sdk)),
-          ratio_to_raw: ratio(perS(onRedis), perS(raw)),
+          ratio_to_sdk: ratio(onRedis.calls_per_second, sdk.calls_per_second),
+          ratio_to_raw: ratio(onRedis.calls_per_second, raw.calls_per_second),
         },
       }),
       errors: { mcp_chat: chat.errors, mcp_chat_redis: onRedis?.errors, sdk: sdk.errors, raw: raw.errors },
@@ -60,24 +69,89 @@ export async function measureThroughput(
         sdk: sdk.load_cpu_cores,
         raw: raw.load_cpu_cores,
       },
+      rounds: {
+        mcp_chat: chat.rounds,
+        mcp_chat_redis: onRedis?.rounds,
+        sdk: sdk.rounds,
+        raw: raw.rounds,
+      },
     };
     log(`throughput c=${concurrency}: ${JSON.stringify(rows[`c${concurrency}`])}`);
   }
   return rows;
 }
 
+/** One measured window of one target: its calls, seconds and CPU time by process. */
+interface Window {
+  calls: number;
+  errors: number;
+  seconds: number;
+  loadCpuSeconds: number;
+  spent?: Spent;
+}
+
+async function measureWindow(
+  load: Load,
+  server: ServerUnderTest,
+  op: 'send' | 'noop',
+  concurrency: number,
+  ms: number,
+): Promise<Window> {
+  const cpu = new CpuOverWindow(server);
+  const figures = await load(
+    { scenario: 'throughput', target: server.name, url: server.url, op, concurrency, ms },
+    (event) => cpu.mark(event),
+  );
+  return {
+    calls: figures.calls as number,
+    errors: figures.errors as number,
+    seconds: figures.seconds as number,
+    loadCpuSeconds: figures.load_cpu_seconds as number,
+    spent: cpu.spent,
+  };
+}
+
+/** A target's figures over all its windows: rates from the summed calls and seconds. */
+function summed(windows: Window[]) {
+  const total = (pick: (w: Window) => number) => windows.reduce((sum, w) => sum + pick(w), 0);
+  const calls = total((w) => w.calls);
+  const seconds = total((w) => w.seconds);
+  const spentAll = windows.every((w) => w.spent !== undefined);
+  const store = windows.every((w) => w.spent?.store !== undefined);
+  const us = (cpuSeconds: number) => Math.round((cpuSeconds * 1e6) / calls);
+  return {
+    calls_per_second: seconds > 0 ? Math.round(calls / seconds) : 0,
+    errors: total((w) => w.errors),
+    load_cpu_cores: seconds > 0 ? round(total((w) => w.loadCpuSeconds) / seconds) : 0,
+    cpu_us_per_call:
+      spentAll && calls > 0
+        ? {
+            server: us(total((w) => w.spent?.server ?? 0)),
+            ...(store && { redis: us(total((w) => w.spent?.store ?? 0)) }),
+            load: us(total((w) => w.loadCpuSeconds)),
+          }
+        : undefined,
+    rounds: windows.map((w) => (w.seconds > 0 ? Math.round(w.calls / w.seconds) : 0)),
+  };
+}
+
+interface Spent {
+  server: number;
+  store?: number;
+}
+
 /**
- * CPU time per call over a throughput run's measured window, by process: the server, Redis (for
- * MCP Chat on Redis) and the load generator. On a 2-core machine the three share the cores, so
- * these say what a call costs where the rates alone swing with the machine.
+ * CPU time over a throughput window's measured part, by process: the server and Redis (for MCP
+ * Chat on Redis); the load generator reports its own. On a 2-core machine the three share the
+ * cores, so the time per call says what a call costs where the rates alone swing with the machine.
  */
 class CpuOverWindow {
-  private start?: { server: number; store?: number };
-  private spent?: { server: number; store?: number };
+  private start?: Spent;
+  spent?: Spent;
 
   constructor(private readonly server: ServerUnderTest) {}
 
-  private async read() {
+  private async read(): Promise<Spent> {
     return { server: this.server.cpuSeconds(), store: await this.server.storeCpuSeconds?.() };
   }
 
@@ -88,18 +162,6 @@ class CpuOverWindow {
     this.spent = {
       server: end.server - this.start.server,
       store: end.store === undefined ? undefined : end.store - (this.start.store ?? 0),
-    };
-  }
-
-  perCall(figures: Result): Result | undefined {
-    const perSecond = figures.calls_per_second as number;
-    const calls = figures.calls as number;
-    if (!this.spent || !(calls > 0)) return undefined;
-    const us = (seconds: number) => Math.round((seconds * 1e6) / calls);
-    return {
-      server: us(this.spent.server),
-      ...(this.spent.store !== undefined && { redis: us(this.spent.store) }),
-      load: Math.round(((figures.load_cpu_cores as number) * 1e6) / perSecond),
     };
   }
 }
