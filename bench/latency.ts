@@ -1,11 +1,14 @@
 import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
-import { ratio } from './stats.js';
+import { latencySummary, ratio, round } from './stats.js';
 
 /** The figures of one latency run that the report compares. */
 interface LatencyRun extends Result {
   p99_ms: number;
   messages_per_second: number;
+  seconds?: number;
+  load_cpu_seconds?: number;
+  samples_ms?: number[];
 }
 
 /**
@@ -14,16 +17,19 @@ interface LatencyRun extends Result {
  * (what this phase offered before) was full load or more for MCP Chat and a small part of raw's
  * capacity, and the ratio measured queueing, not the path. So each engine is first offered its
  * own top send rate to read how many messages per second it delivers at most; then it, the raw
- * baseline and the SDK baseline are each offered half of that, one after the other.
+ * baseline and the SDK baseline are each offered half of that. They take turns in
+ * `settings.latencyRounds` rounds (rotated order) and each one's percentiles are over all its
+ * samples: one stall of the machine then falls on all three alike, where one run after the other
+ * put it into one of them and into the ratio.
  */
 export async function measureLatency(
   load: Load,
   engines: { server: ServerUnderTest; maxSendsPerSecond: number }[],
   baselines: { sdk: ServerUnderTest; raw: ServerUnderTest },
-  settings: { pairs: number; latencyMs: number },
+  settings: { pairs: number; latencyMs: number; latencyRounds: number },
   log: (line: string) => void,
 ): Promise<Record<string, Result>> {
-  const run = async (server: ServerUnderTest, ratePerSecond: number, ms: number) =>
+  const run = async (server: ServerUnderTest, ratePerSecond: number, ms: number, keepSamples = false) =>
     (await load({
       scenario: 'latency',
       target: server.name,
@@ -31,15 +37,27 @@ export async function measureLatency(
       pairs: settings.pairs,
       ratePerSecond,
       ms,
+      keepSamples,
     })) as LatencyRun;
   const report: Record<string, Result> = {};
   for (const { server, maxSendsPerSecond } of engines) {
     const probe = await run(server, maxSendsPerSecond, Math.min(5000, settings.latencyMs));
     const capacity = probe.messages_per_second;
     const offered = Math.max(20, Math.round(capacity / 2));
-    const chat = await run(server, offered, settings.latencyMs);
-    const raw = await run(baselines.raw, offered, settings.latencyMs);
-    const sdk = await run(baselines.sdk, offered, settings.latencyMs);
+    const lineup = [server, baselines.raw, baselines.sdk];
+    const runs = new Map<ServerUnderTest, LatencyRun[]>(lineup.map((target) => [target, []]));
+    const ms = Math.round(settings.latencyMs / settings.latencyRounds);
+    for (let round = 0; round < settings.latencyRounds; round++) {
+      for (let i = 0; i < lineup.length; i++) {
+        const target = lineup[(i + round) % lineup.length] as ServerUnderTest;
+        runs.get(target)?.push(await run(target, offered, ms, true));
+      }
+    }
+    const [chat, raw, sdk] = lineup.map((target) => merged(runs.get(target) ?? [])) as [
+      LatencyRun,
+      LatencyRun,
+      LatencyRun,
+    ];
     report[server.name === 'mcp-chat' ? 'sqlite' : 'redis'] = {
       capacity_messages_per_s: capacity,
       capacity_probe: { offered_messages_per_s: maxSendsPerSecond, p99_ms: probe.p99_ms },
@@ -54,4 +72,18 @@ export async function measureLatency(
     log(`latency ${server.name}: ${JSON.stringify(report[server.name === 'mcp-chat' ? 'sqlite' : 'redis'])}`);
   }
   return report;
+}
+
+/** One target's runs as one: percentiles over all samples, rates over all seconds. */
+function merged(runs: LatencyRun[]): LatencyRun {
+  const total = (pick: (run: LatencyRun) => number) => runs.reduce((sum, run) => sum + pick(run), 0);
+  const seconds = total((run) => run.seconds ?? 0);
+  const samples = runs.flatMap((run) => run.samples_ms ?? []);
+  return {
+    ...latencySummary(samples),
+    messages_per_second: seconds > 0 ? Math.round(samples.length / seconds) : 0,
+    errors: total((run) => (run.errors as number) ?? 0),
+    load_cpu_cores: seconds > 0 ? round(total((run) => run.load_cpu_seconds ?? 0) / seconds) : 0,
+    rounds_p99_ms: runs.map((run) => run.p99_ms),
+  };
 }

@@ -19,7 +19,16 @@ export type LoadSpec =
       concurrency: number;
       ms: number;
     }
-  | { scenario: 'latency'; target: TargetName; url: string; pairs: number; ratePerSecond: number; ms: number }
+  | {
+      scenario: 'latency';
+      target: TargetName;
+      url: string;
+      pairs: number;
+      ratePerSecond: number;
+      ms: number;
+      /** Also return every sample, for percentiles over several runs (latency.ts). */
+      keepSamples?: boolean;
+    }
   | { scenario: 'parked'; target: TargetName; url: string; count: number }
   | { scenario: 'matching'; url: string; concurrency: number; ms: number }
   | { scenario: 'churn'; target: TargetName; url: string; cycles: number }
@@ -142,6 +151,11 @@ async function latency(s: Extract<LoadSpec, { scenario: 'latency' }>) {
     messages_per_second: Math.round(samples.length / run.seconds),
     errors,
     load_cpu_cores: run.loadCpuCores,
+    ...(s.keepSamples && {
+      seconds: run.seconds,
+      load_cpu_seconds: run.loadCpuSeconds,
+      samples_ms: samples.map((sample) => round(sample, 3)),
+    }),
   };
 }
 

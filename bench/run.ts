@@ -50,6 +50,7 @@ const settings = quick
       concurrencies: [1, 16, 64],
       pairs: 16,
       latencyMs: 2500,
+      latencyRounds: 1,
       parked: 1000,
       churn: 200,
       matchingMs: 1000,
@@ -64,7 +65,9 @@ const settings = quick
       rounds: 3,
       concurrencies: [1, 16, 64],
       pairs: 64,
-      latencyMs: 10_000,
+      latencyMs: 12_000,
+      // Three turns of 4 s for each server, interleaved (latency.ts).
+      latencyRounds: 3,
       parked: 10_000,
       churn: 2000,
       matchingMs: 5000,
