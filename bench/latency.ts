@@ -1,5 +1,6 @@
 import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
+import { untilQuiet } from './settle.js';
 import { latencySummary, ratio, round } from './stats.js';
 
 /** The figures of one latency run that the report compares. */
@@ -29,8 +30,9 @@ export async function measureLatency(
   settings: { pairs: number; latencyMs: number; latencyRounds: number },
   log: (line: string) => void,
 ): Promise<Record<string, Result>> {
-  const run = async (server: ServerUnderTest, ratePerSecond: number, ms: number, keepSamples = false) =>
-    (await load({
+  const run = async (server: ServerUnderTest, ratePerSecond: number, ms: number, keepSamples = false) => {
+    await untilQuiet();
+    return (await load({
       scenario: 'latency',
       target: server.name,
       url: server.url,
@@ -39,6 +41,7 @@ export async function measureLatency(
       ms,
       keepSamples,
     })) as LatencyRun;
+  };
   const report: Record<string, Result> = {};
   for (const { server, maxSendsPerSecond } of engines) {
     const probe = await run(server, maxSendsPerSecond, Math.min(5000, settings.latencyMs));

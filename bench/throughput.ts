@@ -1,5 +1,6 @@
 import type { Load, Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
+import { untilQuiet } from './settle.js';
 import { ratio, round } from './stats.js';
 import type { TargetName } from './targets.js';
 
@@ -97,6 +98,7 @@ async function measureWindow(
   concurrency: number,
   ms: number,
 ): Promise<Window> {
+  await untilQuiet();
   const cpu = new CpuOverWindow(server);
   const figures = await load(
     { scenario: 'throughput', target: server.name, url: server.url, op, concurrency, ms },
