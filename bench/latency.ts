@@ -1,12 +1,13 @@
-import type { Load, Result } from './phase.js';
+import { inTurns, type Load, type Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
 import { untilQuiet } from './settle.js';
-import { latencySummary, ratio, round } from './stats.js';
+import { latencySummary, ratio, round, sumOf } from './stats.js';
 
 /** The figures of one latency run that the report compares. */
 interface LatencyRun extends Result {
   p99_ms: number;
   messages_per_second: number;
+  errors: number;
   seconds?: number;
   load_cpu_seconds?: number;
   samples_ms?: number[];
@@ -47,20 +48,12 @@ export async function measureLatency(
     const probe = await run(server, maxSendsPerSecond, Math.min(5000, settings.latencyMs));
     const capacity = probe.messages_per_second;
     const offered = Math.max(20, Math.round(capacity / 2));
-    const lineup = [server, baselines.raw, baselines.sdk];
-    const runs = new Map<ServerUnderTest, LatencyRun[]>(lineup.map((target) => [target, []]));
     const ms = Math.round(settings.latencyMs / settings.latencyRounds);
-    for (let round = 0; round < settings.latencyRounds; round++) {
-      for (let i = 0; i < lineup.length; i++) {
-        const target = lineup[(i + round) % lineup.length] as ServerUnderTest;
-        runs.get(target)?.push(await run(target, offered, ms, true));
-      }
-    }
-    const [chat, raw, sdk] = lineup.map((target) => merged(runs.get(target) ?? [])) as [
-      LatencyRun,
-      LatencyRun,
-      LatencyRun,
-    ];
+    const runs = await inTurns([server, baselines.raw, baselines.sdk], settings.latencyRounds, (target) =>
+      run(target, offered, ms, true),
+    );
+    const of = (target: ServerUnderTest) => merged(runs.get(target) ?? []);
+    const [chat, raw, sdk] = [of(server), of(baselines.raw), of(baselines.sdk)];
     report[server.name === 'mcp-chat' ? 'sqlite' : 'redis'] = {
       capacity_messages_per_s: capacity,
       capacity_probe: { offered_messages_per_s: maxSendsPerSecond, p99_ms: probe.p99_ms },
@@ -79,13 +72,13 @@ export async function measureLatency(
 
 /** One target's runs as one: percentiles over all samples, rates over all seconds. */
 function merged(runs: LatencyRun[]): LatencyRun {
-  const total = (pick: (run: LatencyRun) => number) => runs.reduce((sum, run) => sum + pick(run), 0);
+  const total = (pick: (run: LatencyRun) => number) => sumOf(runs, pick);
   const seconds = total((run) => run.seconds ?? 0);
   const samples = runs.flatMap((run) => run.samples_ms ?? []);
   return {
     ...latencySummary(samples),
     messages_per_second: seconds > 0 ? Math.round(samples.length / seconds) : 0,
-    errors: total((run) => (run.errors as number) ?? 0),
+    errors: total((run) => run.errors),
     load_cpu_cores: seconds > 0 ? round(total((run) => run.load_cpu_seconds ?? 0) / seconds) : 0,
     rounds_p99_ms: runs.map((run) => run.p99_ms),
   };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sumOf } from './stats.js';
 
 /** Busy and total jiffies of all CPUs since boot, from the first line of /proc/stat. */
 function cpuTimes(): { busy: number; total: number } {
@@ -8,7 +9,7 @@ function cpuTimes(): { busy: number; total: number } {
     .split(/\s+/)
     .slice(1)
     .map(Number);
-  const total = fields.reduce((sum, value) => sum + value, 0);
+  const total = sumOf(fields, (value) => value);
   // idle and iowait are the 4th and 5th fields.
   const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
   return { busy: total - idle, total };
@@ -18,16 +19,16 @@ function cpuTimes(): { busy: number; total: number } {
  * Waits until the machine is quiet: what the last window or probe left running (a server's
  * garbage collection, SQLite's checkpoint, Redis freeing memory) otherwise lands in the next
  * window, whichever target that is. Quiet means under `busyShare` of all cores over one
- * `intervalMs`; gives up after `maxMs` (a machine that never gets quiet still gets measured) and
- * says how long it waited. Without /proc (not Linux) it returns at once.
+ * `intervalMs`; gives up after `maxMs` (a machine that never gets quiet still gets measured).
+ * Without /proc (not Linux) it returns at once.
  */
-export async function untilQuiet({ busyShare = 0.15, intervalMs = 200, maxMs = 5000 } = {}): Promise<number> {
+export async function untilQuiet({ busyShare = 0.15, intervalMs = 200, maxMs = 5000 } = {}): Promise<void> {
   const started = Date.now();
   let before: { busy: number; total: number };
   try {
     before = cpuTimes();
   } catch {
-    return 0;
+    return;
   }
   while (Date.now() - started < maxMs) {
     await sleep(intervalMs);
@@ -35,7 +36,6 @@ export async function untilQuiet({ busyShare = 0.15, intervalMs = 200, maxMs = 5
     const total = now.total - before.total;
     const share = total > 0 ? (now.busy - before.busy) / total : 0;
     before = now;
-    if (share < busyShare) break;
+    if (share < busyShare) return;
   }
-  return Date.now() - started;
 }

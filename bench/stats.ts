@@ -33,3 +33,7 @@ export function ratio(ours: number, baseline: number): number {
 
 export const kb = (bytes: number) => round(bytes / 1024, 1);
 export const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
+
+export function sumOf<T>(items: readonly T[], pick: (item: T) => number): number {
+  return items.reduce((sum, item) => sum + pick(item), 0);
+}

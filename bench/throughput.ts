@@ -1,7 +1,7 @@
-import type { Load, Result } from './phase.js';
+import { inTurns, type Load, type Result } from './phase.js';
 import type { ServerUnderTest } from './processes.js';
 import { untilQuiet } from './settle.js';
-import { ratio, round } from './stats.js';
+import { ratio, round, sumOf } from './stats.js';
 import type { TargetName } from './targets.js';
 
 /** The servers of a run: MCP Chat on SQLite, on Redis (when Redis answers), and the baselines. */
@@ -25,20 +25,13 @@ export async function measureThroughput(
 ): Promise<Result> {
   const rows: Result = {};
   const redis = servers['mcp-chat-redis'];
-  const lineup: [server: ServerUnderTest, op: 'send' | 'noop'][] = [
-    [servers['mcp-chat'], 'send'],
-    ...(redis ? [[redis, 'send'] as [ServerUnderTest, 'send']] : []),
-    [servers.sdk, 'noop'],
-    [servers.raw, 'send'],
-  ];
+  const lineup = [servers['mcp-chat'], redis, servers.sdk, servers.raw].filter(
+    (server): server is ServerUnderTest => server !== undefined,
+  );
   for (const concurrency of settings.concurrencies) {
-    const windows = new Map<ServerUnderTest, Window[]>(lineup.map(([server]) => [server, []]));
-    for (let round = 0; round < settings.rounds; round++) {
-      for (let i = 0; i < lineup.length; i++) {
-        const [server, op] = lineup[(i + round) % lineup.length] as (typeof lineup)[number];
-        windows.get(server)?.push(await measureWindow(load, server, op, concurrency, settings.ms));
-      }
-    }
+    const windows = await inTurns(lineup, settings.rounds, (server) =>
+      measureWindow(load, server, concurrency, settings.ms),
+    );
     const of = (server: ServerUnderTest) => summed(windows.get(server) ?? []);
     const chat = of(servers['mcp-chat']);
     const onRedis = redis ? of(redis) : undefined;
@@ -91,15 +84,16 @@ interface Window {
   spent?: Spent;
 }
 
+/** One window of `send_message` calls, or of no-op calls on the SDK floor (it has no chat). */
 async function measureWindow(
   load: Load,
   server: ServerUnderTest,
-  op: 'send' | 'noop',
   concurrency: number,
   ms: number,
 ): Promise<Window> {
   await untilQuiet();
   const cpu = new CpuOverWindow(server);
+  const op = server.name === 'sdk' ? 'noop' : 'send';
   const figures = await load(
     { scenario: 'throughput', target: server.name, url: server.url, op, concurrency, ms },
     (event) => cpu.mark(event),
@@ -115,7 +109,7 @@ async function measureWindow(
 
 /** A target's figures over all its windows: rates from the summed calls and seconds. */
 function summed(windows: Window[]) {
-  const total = (pick: (w: Window) => number) => windows.reduce((sum, w) => sum + pick(w), 0);
+  const total = (pick: (w: Window) => number) => sumOf(windows, pick);
   const calls = total((w) => w.calls);
   const seconds = total((w) => w.seconds);
   const spentAll = windows.every((w) => w.spent !== undefined);
