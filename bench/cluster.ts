@@ -1,20 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis.js';
 import { clusterUrl, startLocalCluster } from '../test/support/redis-cluster.js';
-import type { Load, Result } from './phase.js';
+import { inTurns, type Load, type Result } from './phase.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
-import { ratio } from './stats.js';
+import { untilQuiet } from './settle.js';
+import { latencySummary, ratio, sumOf } from './stats.js';
 
 /**
  * MCP Chat on a local 3-primary Redis Cluster (bench-owned: `redis-server --cluster-enabled yes`
  * ×3 on this machine) beside MCP Chat on the single Redis, in the same run: send_message/s at each
  * concurrency and delivery p99 at one offered rate, with cluster/single ratios. On one machine the
  * three primaries share its cores with everything else, so the ratio shows the cost of the
- * cluster's extra round trips (steps across slots, no auto-pipelining), not its scaling.
+ * cluster's extra round trips (steps across slots, no auto-pipelining), not its scaling. The two
+ * take turns (`settings.rounds` throughput windows and `settings.latencyRounds` latency runs
+ * each, rotated, as in throughput.ts and latency.ts), so the machine's drift between minutes
+ * falls on both instead of deciding the ratio.
  */
 export async function measureCluster(
   load: Load,
-  settings: { ms: number; concurrencies: number[]; pairs: number; latencyMs: number },
+  settings: {
+    ms: number;
+    rounds: number;
+    concurrencies: number[];
+    pairs: number;
+    latencyMs: number;
+    latencyRounds: number;
+  },
 ): Promise<Result> {
   const cluster = await startLocalCluster();
   const prefix = `mcp-chat-bench:${randomUUID().slice(0, 12)}:`;
@@ -29,8 +40,10 @@ export async function measureCluster(
       redisPrefix: prefix,
     });
     servers.push(onCluster);
-    const send = (server: ServerUnderTest, concurrency: number) =>
-      load({
+    const pair = [single, onCluster];
+    const send = async (server: ServerUnderTest, concurrency: number) => {
+      await untilQuiet();
+      return load({
         scenario: 'throughput',
         target: server.name,
         url: server.url,
@@ -38,17 +51,20 @@ export async function measureCluster(
         concurrency,
         ms: settings.ms,
       });
+    };
     const throughput: Result = {};
     let slowest = Number.POSITIVE_INFINITY;
     for (const concurrency of settings.concurrencies) {
-      const [a, b] = [await send(single, concurrency), await send(onCluster, concurrency)];
-      const [perA, perB] = [a.calls_per_second as number, b.calls_per_second as number];
-      slowest = Math.min(slowest, Math.max(perA, perB));
+      const windows = await inTurns(pair, settings.rounds, (server) => send(server, concurrency));
+      const [a, b] = pair.map((server) => summedWindows(windows.get(server) ?? []));
+      if (!a || !b) throw new Error('cluster phase: a server measured no window');
+      slowest = Math.min(slowest, Math.max(a.calls_per_second, b.calls_per_second));
       throughput[`c${concurrency}`] = {
-        single_redis_send_per_s: perA,
-        cluster_send_per_s: perB,
-        cluster_ratio_to_single: ratio(perB, perA),
+        single_redis_send_per_s: a.calls_per_second,
+        cluster_send_per_s: b.calls_per_second,
+        cluster_ratio_to_single: ratio(b.calls_per_second, a.calls_per_second),
         errors: { single_redis: a.errors, cluster: b.errors },
+        rounds: { single_redis: a.rounds, cluster: b.rounds },
       };
       process.stderr.write(
         `cluster throughput c=${concurrency}: ${JSON.stringify(throughput[`c${concurrency}`])}\n`,
@@ -56,16 +72,21 @@ export async function measureCluster(
     }
     // The same offered rate on both, well within what either sustains.
     const ratePerSecond = Math.max(20, Math.round(slowest / 4));
-    const latency = (server: ServerUnderTest) =>
-      load({
+    const ms = Math.round(settings.latencyMs / settings.latencyRounds);
+    const runs = await inTurns(pair, settings.latencyRounds, async (server) => {
+      await untilQuiet();
+      return load({
         scenario: 'latency',
         target: server.name,
         url: server.url,
         pairs: settings.pairs,
         ratePerSecond,
-        ms: settings.latencyMs,
+        ms,
+        keepSamples: true,
       });
-    const [latA, latB] = [await latency(single), await latency(onCluster)];
+    });
+    const [latA, latB] = pair.map((server) => pooledLatency(runs.get(server) ?? []));
+    if (!latA || !latB) throw new Error('cluster phase: a server measured no latency run');
     return {
       primaries: cluster.nodes.length,
       throughput,
@@ -73,7 +94,7 @@ export async function measureCluster(
         offered_messages_per_s: ratePerSecond,
         single_redis: latA,
         cluster: latB,
-        p99_ratio_cluster_to_single: ratio(latB.p99_ms as number, latA.p99_ms as number),
+        p99_ratio_cluster_to_single: ratio(latB.p99_ms, latA.p99_ms),
       },
     };
   } finally {
@@ -81,4 +102,24 @@ export async function measureCluster(
     await cluster.dispose();
     await deleteKeys(prefix, singleUrl);
   }
+}
+
+/** A server's throughput windows as one: the rate over all calls and seconds, each window's rate. */
+function summedWindows(windows: Result[]) {
+  const total = (field: string) => sumOf(windows, (w) => w[field] as number);
+  const seconds = total('seconds');
+  return {
+    calls_per_second: seconds > 0 ? Math.round(total('calls') / seconds) : 0,
+    errors: total('errors'),
+    rounds: windows.map((w) => w.calls_per_second as number),
+  };
+}
+
+/** A server's latency runs as one: percentiles over all samples, each run's p99. */
+function pooledLatency(runs: Result[]) {
+  return {
+    ...latencySummary(runs.flatMap((run) => (run.samples_ms as number[] | undefined) ?? [])),
+    errors: sumOf(runs, (run) => run.errors as number),
+    rounds_p99_ms: runs.map((run) => run.p99_ms as number),
+  };
 }
