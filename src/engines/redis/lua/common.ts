@@ -1,3 +1,5 @@
+import { preludeFor } from './prelude.js';
+
 /**
  * The start of every script: engine settings, the key layout (the one place keys are named) and
  * the helpers several scripts share.
@@ -335,12 +337,15 @@ local function others_after(room, user, after, limit)
 end
 `;
 
+/** What of the preamble a script's body uses (prelude.ts). */
+const preambleFor = preludeFor(PREAMBLE);
+
 /** A script that writes: Redis refuses it whole when it cannot write (out of memory, a replica). */
 export function writeScript(body: string): string {
-  return `#!lua\n${PREAMBLE}\n${body}`;
+  return `#!lua\n${preambleFor(body)}\n${body}`;
 }
 
 /** A script that only reads: allowed on replicas and while Redis is out of memory. */
 export function readScript(body: string): string {
-  return `#!lua flags=no-writes\n${PREAMBLE}\n${body}`;
+  return `#!lua flags=no-writes\n${preambleFor(body)}\n${body}`;
 }
