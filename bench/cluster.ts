@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { deleteKeys, TEST_REDIS_URL } from '../test/support/redis.js';
 import { clusterUrl, startLocalCluster } from '../test/support/redis-cluster.js';
+import { type LatencyRun, merged } from './latency.js';
 import { inTurns, type Load, type Result } from './phase.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { untilQuiet } from './settle.js';
-import { latencySummary, ratio, sumOf } from './stats.js';
+import { ratio } from './stats.js';
+import { measureWindow, summed } from './throughput.js';
 
 /**
  * MCP Chat on a local 3-primary Redis Cluster (bench-owned: `redis-server --cluster-enabled yes`
@@ -41,22 +43,13 @@ export async function measureCluster(
     });
     servers.push(onCluster);
     const pair = [single, onCluster];
-    const send = async (server: ServerUnderTest, concurrency: number) => {
-      await untilQuiet();
-      return load({
-        scenario: 'throughput',
-        target: server.name,
-        url: server.url,
-        op: 'send',
-        concurrency,
-        ms: settings.ms,
-      });
-    };
     const throughput: Result = {};
     let slowest = Number.POSITIVE_INFINITY;
     for (const concurrency of settings.concurrencies) {
-      const windows = await inTurns(pair, settings.rounds, (server) => send(server, concurrency));
-      const [a, b] = pair.map((server) => summedWindows(windows.get(server) ?? []));
+      const windows = await inTurns(pair, settings.rounds, (server) =>
+        measureWindow(load, server, concurrency, settings.ms),
+      );
+      const [a, b] = pair.map((server) => summed(windows.get(server) ?? []));
       if (!a || !b) throw new Error('cluster phase: a server measured no window');
       slowest = Math.min(slowest, Math.max(a.calls_per_second, b.calls_per_second));
       throughput[`c${concurrency}`] = {
@@ -75,7 +68,7 @@ export async function measureCluster(
     const ms = Math.round(settings.latencyMs / settings.latencyRounds);
     const runs = await inTurns(pair, settings.latencyRounds, async (server) => {
       await untilQuiet();
-      return load({
+      return (await load({
         scenario: 'latency',
         target: server.name,
         url: server.url,
@@ -83,9 +76,9 @@ export async function measureCluster(
         ratePerSecond,
         ms,
         keepSamples: true,
-      });
+      })) as LatencyRun;
     });
-    const [latA, latB] = pair.map((server) => pooledLatency(runs.get(server) ?? []));
+    const [latA, latB] = pair.map((server) => merged(runs.get(server) ?? []));
     if (!latA || !latB) throw new Error('cluster phase: a server measured no latency run');
     return {
       primaries: cluster.nodes.length,
@@ -102,24 +95,4 @@ export async function measureCluster(
     await cluster.dispose();
     await deleteKeys(prefix, singleUrl);
   }
-}
-
-/** A server's throughput windows as one: the rate over all calls and seconds, each window's rate. */
-function summedWindows(windows: Result[]) {
-  const total = (field: string) => sumOf(windows, (w) => w[field] as number);
-  const seconds = total('seconds');
-  return {
-    calls_per_second: seconds > 0 ? Math.round(total('calls') / seconds) : 0,
-    errors: total('errors'),
-    rounds: windows.map((w) => w.calls_per_second as number),
-  };
-}
-
-/** A server's latency runs as one: percentiles over all samples, each run's p99. */
-function pooledLatency(runs: Result[]) {
-  return {
-    ...latencySummary(runs.flatMap((run) => (run.samples_ms as number[] | undefined) ?? [])),
-    errors: sumOf(runs, (run) => run.errors as number),
-    rounds_p99_ms: runs.map((run) => run.p99_ms as number),
-  };
 }

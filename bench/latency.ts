@@ -4,7 +4,7 @@ import { untilQuiet } from './settle.js';
 import { latencySummary, ratio, round, sumOf } from './stats.js';
 
 /** The figures of one latency run that the report compares. */
-interface LatencyRun extends Result {
+export interface LatencyRun extends Result {
   p99_ms: number;
   messages_per_second: number;
   errors: number;
@@ -71,7 +71,7 @@ export async function measureLatency(
 }
 
 /** One target's runs as one: percentiles over all samples, rates over all seconds. */
-function merged(runs: LatencyRun[]): LatencyRun {
+export function merged(runs: LatencyRun[]): LatencyRun {
   const total = (pick: (run: LatencyRun) => number) => sumOf(runs, pick);
   const seconds = total((run) => run.seconds ?? 0);
   const samples = runs.flatMap((run) => run.samples_ms ?? []);

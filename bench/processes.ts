@@ -19,7 +19,7 @@ export interface ServerUnderTest {
   collectGarbage(): Promise<void>;
   /** CPU time the server process has used so far, user and system, in seconds (from /proc). */
   cpuSeconds(): number;
-  /** MCP Chat on Redis only: CPU time the Redis server has used so far, in seconds (INFO cpu). */
+  /** MCP Chat on single Redis only: CPU time the Redis server has used so far, in seconds (INFO cpu). */
   storeCpuSeconds?(): Promise<number>;
   /** MCP Chat only: waits parked right now, from /metrics. */
   parkedWaits?(): Promise<number>;
@@ -118,8 +118,9 @@ export async function startTarget(
   await waitHealthy(chat ? `${base}/healthz` : `${base}/health`, child, () => stderr);
   const pid = child.pid as number;
   const metrics = async () => (await fetch(`${base}/metrics`)).text();
-  const store =
-    name === 'mcp-chat-redis' ? new Redis(options.redisUrl ?? '', { lazyConnect: true }) : undefined;
+  // Redis's own CPU time is read from the single Redis; a cluster's is spread over its nodes.
+  const onSingleRedis = name === 'mcp-chat-redis' && !options.redisUrl?.includes('+cluster://');
+  const store = onSingleRedis ? new Redis(options.redisUrl ?? '', { lazyConnect: true }) : undefined;
   return {
     name,
     url: `${base}/mcp`,

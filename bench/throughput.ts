@@ -85,7 +85,7 @@ interface Window {
 }
 
 /** One window of `send_message` calls, or of no-op calls on the SDK floor (it has no chat). */
-async function measureWindow(
+export async function measureWindow(
   load: Load,
   server: ServerUnderTest,
   concurrency: number,
@@ -108,7 +108,7 @@ async function measureWindow(
 }
 
 /** A target's figures over all its windows: rates from the summed calls and seconds. */
-function summed(windows: Window[]) {
+export function summed(windows: Window[]) {
   const total = (pick: (w: Window) => number) => sumOf(windows, pick);
   const calls = total((w) => w.calls);
   const seconds = total((w) => w.seconds);
