@@ -186,14 +186,19 @@ local function active_members(room)
 end
 
 -- What the directory shows of a room as JSON, or false when it is not listed (not a named public
--- room with members). The control slot's copy is set from this (lua/directory.ts).
+-- room with members), from the room's fields and its member count. The control slot's copy is
+-- set from this (lua/directory.ts).
+local function listing_from(room, kind, visibility, topic, capacity, listing, members)
+  if kind ~= 'named' or visibility == 'private' or members == 0 then return false end
+  return cjson.encode({topic = topic or '', capacity = tonumber(capacity), listing = listing or string.lower(room), members = members})
+end
+
+-- The same, read from the room.
 local function listing_of(room)
   local kind, visibility, topic, capacity, listing = unpack(redis.call('HMGET', room_key(room),
     'kind', 'visibility', 'topic', 'capacity', 'listing'))
   if kind ~= 'named' or visibility == 'private' then return false end
-  local members = redis.call('ZCARD', members_key(room))
-  if members == 0 then return false end
-  return cjson.encode({topic = topic or '', capacity = tonumber(capacity), listing = listing or string.lower(room), members = members})
+  return listing_from(room, kind, visibility, topic, capacity, listing, redis.call('ZCARD', members_key(room)))
 end
 
 -- Makes the participant an active member with its cursor at seq (a rejoin starts afresh), with
@@ -275,8 +280,9 @@ local function trim_by_age(room, now)
 end
 
 -- Appends a message: seq = lastSeq + 1, stored as stream entry seq-0, so a range of seqs is a
--- range of entry ids. Returns the entry as read back ({id, fields}).
-local function append(room, fields)
+-- range of entry ids. Returns the entry as read back ({id, fields}). last_sender is the room's
+-- lastSender field when the caller read it already (false when unset), nil to read it here.
+local function append(room, fields, last_sender)
   local seq = redis.call('HINCRBY', room_key(room), 'lastSeq', 1)
   local id = seq .. '-0'
   if MAX_MESSAGES > 0 then
@@ -286,7 +292,8 @@ local function append(room, fields)
   end
   -- For unread counts (unread.ts): the latest run of one sender, and the sender's own count.
   local sender = field({id, fields}, 'sender')
-  if redis.call('HGET', room_key(room), 'lastSender') ~= sender then
+  if last_sender == nil then last_sender = redis.call('HGET', room_key(room), 'lastSender') end
+  if last_sender ~= sender then
     redis.call('HSET', room_key(room), 'lastSender', sender, 'runStart', seq)
   end
   if redis.call('HEXISTS', member_key(room, sender), 'ownAfter') == 1 then

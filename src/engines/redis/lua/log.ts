@@ -1,5 +1,4 @@
 import { readScript, writeScript } from './common.js';
-import { REFUSE_UNLESS_ACTIVE } from './rooms.js';
 import { UNREAD } from './unread.js';
 
 /** The room log: appending, handing over unread messages, and history. */
@@ -9,13 +8,12 @@ import { UNREAD } from './unread.js';
  * what every participant's bus channel starts with, draft (7 fields), then optional entry fields
  * as name, value pairs (reply, mentions, the words search reads). Reply: {'duplicate', entry} |
  * {'stored', entry, recipient ids, listing} | {refusal}. A stored message is announced by the
- * script itself, on the room's and each recipient's bus channel (bus.ts); a listing (listing_of)
+ * script itself, on the room's and each recipient's bus channel (bus.ts); a listing (listing_from)
  * goes on to the directory in the control slot (lua/directory.ts listRoom).
  * The first message sent with a key is kept whole beside the log, so a retry is answered with it
  * even after retention trimmed the log.
  */
 export const appendMessage = writeScript(`
-${REFUSE_UNLESS_ACTIVE}
 local room, user, idem, idem_ttl = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local room_channel, user_channels = ARGV[5], ARGV[6]
 local idem_key = idem ~= '' and idempotency_key(room, user, idem) or nil
@@ -26,18 +24,32 @@ if idem_key then
     return {'duplicate', {seq .. '-0', first}}
   end
 end
-local refused = refuse_unless_active(room, user)
-if refused then return {refused} end
+-- The refusals of refuse_unless_active (rooms.ts), in its order, from one read of the room and
+-- its members: this runs on every send, and each redis.call costs more than the command itself.
+-- Every room is created with its kind.
+local kind, ended_at, last_sender, visibility, topic, capacity, listing = unpack(redis.call('HMGET',
+  room_key(room), 'kind', 'endedAt', 'lastSender', 'visibility', 'topic', 'capacity', 'listing'))
+if not kind then return {'room_not_found'} end
+if ended_at then
+  if redis.call('EXISTS', member_key(room, user)) == 1 then return {'chat_ended'} end
+  return {'not_in_room'}
+end
+local members = redis.call('ZRANGE', members_key(room), 0, -1)
+local active = false
+for _, member in ipairs(members) do
+  if member == user then active = true break end
+end
+if not active then return {'not_in_room'} end
 local fields = read_draft(7)
 for i = 14, #ARGV do fields[#fields + 1] = ARGV[i] end
-local entry = append(room, fields)
+local entry = append(room, fields, last_sender)
 if idem_key then
   redis.call('HSET', idem_key, 'seq', seq_of(entry), unpack(entry[2]))
   redis.call('EXPIRE', idem_key, idem_ttl)
 end
 -- Those who blocked the sender are not told (their waits skip its messages too).
 local recipients = {}
-for _, member in ipairs(redis.call('ZRANGE', members_key(room), 0, -1)) do
+for _, member in ipairs(members) do
   if member ~= user and not hidden_senders(room, member)[user] then
     recipients[#recipients + 1] = member
   end
@@ -49,7 +61,7 @@ redis.call('PUBLISH', room_channel, announcement)
 for _, member in ipairs(recipients) do
   redis.call('PUBLISH', user_channels .. member, announcement)
 end
-return {'stored', entry, recipients, listing_of(room)}
+return {'stored', entry, recipients, listing_from(room, kind, visibility, topic, capacity, listing, #members)}
 `);
 
 /**

@@ -53,9 +53,10 @@ return {redis.call('HGETALL', room_key(room)), redis.call('HGETALL', member_key(
 `);
 
 /**
- * The refusals shared by leaving and appending, checked in this order: no such room; the room has
- * ended (chat_ended for anyone who was ever a member, not_in_room for strangers); not an active
- * member. Returns nil when the participant may act.
+ * The refusals of leaving and appending, checked in this order: no such room; the room has ended
+ * (chat_ended for anyone who was ever a member, not_in_room for strangers); not an active member.
+ * Returns nil when the participant may act. appendMessage (log.ts) makes the same checks from the
+ * one read of the room and its members it needs anyway.
  */
 export const REFUSE_UNLESS_ACTIVE = `
 local function refuse_unless_active(room, user)
