@@ -89,7 +89,11 @@ export async function measureStdioWakeup(samples: number): Promise<Record<string
       cross_process: crossProcess,
       in_process: inProcess,
       p99_ratio_to_in_process: ratio(crossProcess.p99_ms, inProcess.p99_ms),
-      target_p99_ms: { at_most: 100, met: crossProcess.p99_ms <= 100 && crossProcess.missed === 0 },
+      target_p99_ms: {
+        value: crossProcess.p99_ms,
+        at_most: 100,
+        met: crossProcess.p99_ms <= 100 && crossProcess.missed === 0,
+      },
     };
   } finally {
     await Promise.allSettled(clients.map((client) => client.close()));
