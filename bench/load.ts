@@ -201,6 +201,9 @@ async function matching(s: Extract<LoadSpec, { scenario: 'matching' }>) {
   );
   http.close();
   return {
+    pairs: matches,
+    calls,
+    seconds: run.seconds,
     pairs_per_second: Math.round(matches / run.seconds),
     enter_queue_per_second: Math.round(calls / run.seconds),
     load_cpu_cores: run.loadCpuCores,
@@ -225,6 +228,7 @@ async function churn(s: Extract<LoadSpec, { scenario: 'churn' }>) {
   http.close();
   return {
     cycles: s.cycles,
+    seconds: run.seconds,
     cycles_per_second: Math.round(s.cycles / run.seconds),
     load_cpu_cores: run.loadCpuCores,
   };

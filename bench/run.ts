@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { deleteKeys, redisSkipReason, TEST_REDIS_URL } from '../test/support/redis.js';
+import { measureChurn, measureQueueMatching } from './churn-and-matching.js';
 import { measureCluster } from './cluster.js';
 import { measureInterestMatching } from './interest-matching.js';
 import { measureLatency } from './latency.js';
@@ -29,7 +30,7 @@ import { measureParked } from './parked.js';
 import type { Result } from './phase.js';
 import { type ServerUnderTest, startTarget } from './processes.js';
 import { measureRetention } from './retention.js';
-import { mb, ratio, round } from './stats.js';
+import { ratio, round } from './stats.js';
 import { measureStdioWakeup } from './stdio-wakeup.js';
 import type { TargetName } from './targets.js';
 import { measureThroughput, type Servers } from './throughput.js';
@@ -78,7 +79,6 @@ const settings = quick
     };
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs one scenario in a fresh load-generator process; `on` answers its progress events. */
 async function load(
@@ -118,23 +118,6 @@ function latencyAtHalfLoad(servers: Servers, throughputRows: Result) {
 }
 
 const parked = (server: ServerUnderTest, count: number) => measureParked(load, server, count);
-
-async function churn(server: ServerUnderTest) {
-  const before = await server.memory();
-  const figures = await load({
-    scenario: 'churn',
-    target: server.name,
-    url: server.url,
-    cycles: settings.churn,
-  });
-  await sleep(1500);
-  const after = await server.memory();
-  return {
-    ...figures,
-    rss_mb: { before: mb(before.rssBytes), after: mb(after.rssBytes) },
-    heap_mb: { before: mb(before.heapBytes), after: mb(after.heapBytes) },
-  };
-}
 
 /** The in-process churn measurement with forced collections: the precise leak check. */
 async function churnWithGc(): Promise<Result> {
@@ -269,29 +252,15 @@ async function main(): Promise<void> {
     parkedWaits.rss_ratio_to_sdk = ratio(rssPerWait('mcp-chat'), rssPerWait('sdk'));
     parkedWaits.rss_ratio_to_raw = ratio(rssPerWait('mcp-chat'), rssPerWait('raw'));
 
-    const sessionChurn: Result = {
-      'mcp-chat': await churn(servers['mcp-chat']),
-      sdk: await churn(servers.sdk),
-    };
-    const perSecond = (t: string) => (sessionChurn[t] as { cycles_per_second: number }).cycles_per_second;
-    sessionChurn.cycles_ratio_to_sdk = ratio(perSecond('mcp-chat'), perSecond('sdk'));
+    const sessionChurn = await measureChurn(load, servers, settings.churn, settings.rounds);
     sessionChurn.mcp_chat_in_process_with_gc = await churnWithGc();
     log(`churn: ${JSON.stringify(sessionChurn)}`);
 
-    const matchConcurrency = 16;
-    const matchingFigures = await load({
-      scenario: 'matching',
-      url: servers['mcp-chat'].url,
-      concurrency: matchConcurrency,
-      ms: settings.matchingMs,
+    const queueMatching = await measureQueueMatching(load, servers, {
+      concurrency: 16,
+      ms: Math.max(1000, Math.round(settings.matchingMs / settings.rounds)),
+      rounds: settings.rounds,
     });
-    const sdkNoop = (sendThroughput[`c${matchConcurrency}`] as { sdk_noop_per_s: number }).sdk_noop_per_s;
-    const queueMatching = {
-      concurrency: matchConcurrency,
-      ...matchingFigures,
-      // A pair takes two enter_queue calls: compare with half the framework's call rate.
-      ratio_to_sdk_noop_pairs: ratio(matchingFigures.pairs_per_second as number, sdkNoop / 2),
-    };
     log(`matching: ${JSON.stringify(queueMatching)}`);
     // Matching by interests beside plain FIFO, in process on each engine.
     const interestMatching = await measureInterestMatching(settings.matchingMs);
