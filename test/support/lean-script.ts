@@ -20,28 +20,31 @@ export interface Answer {
 export type Call = (method: string, params: Record<string, unknown>) => Promise<Answer>;
 
 /** Values that differ between two runs of the same script, each kind with its placeholder. */
-const VOLATILE: [RegExp, string][] = [
-  [/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/g, 'time'],
-  // Rooms before ids: a match room's random part may itself begin with `c_` or `u_` (about one
-  // room in 2,000), and the id pattern would then take it apart on one side only.
-  [/match-[A-Za-z0-9_-]{12}/g, 'room'],
-  [/\b(?:c|u|inv)_[A-Za-z0-9_-]{10,}/g, 'id'],
-  [/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'uuid'],
-  [/Anonymous-\d{4}/g, 'name'],
+const VOLATILE_KINDS: [string, RegExp][] = [
+  ['time', /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/],
+  ['room', /match-[A-Za-z0-9_-]{12}/],
+  ['id', /\b(?:c|u|inv)_[A-Za-z0-9_-]{10,}/],
+  ['uuid', /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/],
+  ['name', /Anonymous-\d{4}/],
 ];
+
+// One pass over the text with every kind at once: the leftmost value wins, so a kind can never
+// take apart a value of another (a match room whose random part begins with `c_` was once read
+// as an id on one side only, when each kind had a pass of its own).
+const VOLATILE = new RegExp(
+  VOLATILE_KINDS.map(([kind, pattern]) => `(?<${kind}>${pattern.source})`).join('|'),
+  'g',
+);
 
 export function normalizer(): (text: string) => string {
   const seen = new Map<string, string>();
-  return (text) => {
-    let out = text;
-    for (const [pattern, kind] of VOLATILE) {
-      out = out.replace(pattern, (value) => {
-        if (!seen.has(value)) seen.set(value, `<${kind}${seen.size}>`);
-        return seen.get(value) as string;
-      });
-    }
-    return out;
-  };
+  return (text) =>
+    text.replace(VOLATILE, (value, ...rest) => {
+      const groups = rest.at(-1) as Record<string, string | undefined>;
+      const kind = VOLATILE_KINDS.find(([name]) => groups[name] !== undefined)?.[0];
+      if (!seen.has(value)) seen.set(value, `<${kind}${seen.size}>`);
+      return seen.get(value) as string;
+    });
 }
 
 export async function answerOf(response: Response, headers: readonly string[] = []): Promise<Answer> {
